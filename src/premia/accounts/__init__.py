@@ -1,0 +1,1 @@
+"""Policyholders, employer groups, billing accounts, billing preferences and ACH bank accounts."""

@@ -1,0 +1,83 @@
+"""Structured logging on the standard library, with a filter that keeps PHI out.
+
+Log records are JSON lines carrying the message and any ``extra`` fields. The redaction
+filter masks anything shaped like an SSN or a bank account number in the message and in
+every field, and drops fields whose names mark them as sensitive, so a careless
+``log.info(..., extra={"ssn": ...})`` cannot leak.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+SENSITIVE_FIELD_NAMES = re.compile(
+    r"(ssn|social|account_number|bank_account|routing|password|secret|token|birth|dob|encryption_key)",
+    re.IGNORECASE,
+)
+SSN_PATTERN = re.compile(r"\b\d{3}-?\d{2}-?\d{4}\b")
+LONG_DIGIT_RUN = re.compile(r"\b\d{6,17}\b")
+REDACTED = "[redacted]"
+STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+def redact_text(text: str) -> str:
+    """Mask SSN-shaped values and runs of 6 to 17 digits (bank account numbers)."""
+    text = SSN_PATTERN.sub(REDACTED, text)
+    return LONG_DIGIT_RUN.sub(REDACTED, text)
+
+
+def _redact_value(name: str, value: Any) -> Any:
+    if SENSITIVE_FIELD_NAMES.search(name):
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= 6:
+        return REDACTED
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record so that no SSN or bank account number reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = redact_text(message)
+        record.args = None
+        for name, value in list(record.__dict__.items()):
+            if name not in STANDARD_ATTRIBUTES:
+                record.__dict__[name] = _redact_value(name, value)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, value in record.__dict__.items():
+            if name not in STANDARD_ATTRIBUTES:
+                payload[name] = value
+        if record.exc_info:
+            payload["error"] = redact_text(self.formatException(record.exc_info))
+        return json.dumps(payload, default=str)
+
+
+def configure_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
+    """Send Premia's logs as redacted JSON lines to ``stream`` (stderr by default)."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("premia")
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    return handler

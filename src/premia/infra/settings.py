@@ -1,0 +1,122 @@
+"""Typed settings from ``PREMIA_*`` environment variables and an optional ``.env`` file.
+
+Unknown ``PREMIA_`` variables are an error, because a misspelt setting that is silently
+ignored leaves the default in force without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from premia.kernel.errors import ValidationError
+
+ENV_PREFIX = "PREMIA_"
+KEY_COMMAND = "premia keys generate"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting Premia reads. Each maps to ``PREMIA_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(default="sqlite:///premia.db", description="SQLAlchemy URL of the database.")
+    time_zone: str = Field(default="America/New_York", description="The carrier's legal time zone.")
+    encryption_key: str | None = Field(
+        default=None, description="Fernet key for SSNs and bank account numbers; create one with " + KEY_COMMAND
+    )
+    log_level: str = "INFO"
+    session_file: str = Field(default=".premia/session", description="Where `premia login` keeps the CLI session.")
+    session_hours: int = Field(default=12, ge=1, le=168, description="How long a CLI or console login lasts.")
+    dev_key_file: str = Field(default=".premia/dev.key", description="Development-only key file, created on demand.")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_encryption_key(self) -> str:
+        """Return the key that encrypts sensitive fields, creating a development key if allowed."""
+        if self.encryption_key:
+            return self.encryption_key
+        if self.environment is Environment.PRODUCTION:
+            raise ValidationError(
+                code="settings.encryption_key_missing",
+                message="PREMIA_ENCRYPTION_KEY is not set.",
+                field="PREMIA_ENCRYPTION_KEY",
+                hint=f"Create a key with `{KEY_COMMAND}` and set PREMIA_ENCRYPTION_KEY to it.",
+            )
+        return _development_key(Path(self.dev_key_file))
+
+
+def _development_key(path: Path) -> str:
+    from cryptography.fernet import Fernet
+
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode("ascii")
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def unknown_environment_settings(environ: dict[str, str] | None = None) -> list[str]:
+    """Names of ``PREMIA_*`` variables that match no setting."""
+    environ = dict(os.environ if environ is None else environ)
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(name for name in environ if name.upper().startswith(ENV_PREFIX) and name.upper() not in known)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, rejecting unknown ``PREMIA_`` names."""
+    unknown = unknown_environment_settings()
+    if unknown:
+        names = ", ".join(unknown)
+        raise ValidationError(
+            code="settings.unknown",
+            message=f"Unknown setting(s): {names}.",
+            field=unknown[0],
+            hint="Check the spelling; the README lists every PREMIA_ setting.",
+        )
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def cached_settings() -> Settings:
+    return load_settings()

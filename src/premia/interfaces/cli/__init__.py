@@ -1,0 +1,1 @@
+"""The `premia` command line, one module per area."""

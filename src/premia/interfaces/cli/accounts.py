@@ -1,0 +1,317 @@
+"""`premia accounts` and `premia groups`: billing accounts, preferences, bank accounts, employers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import typer
+
+from premia.accounts import service as accounts
+from premia.accounts.model import (
+    AccountInput,
+    AccountKind,
+    Address,
+    AuthorizationMethod,
+    BankAccountInput,
+    BankAccountType,
+    BillingPreferences,
+    Delivery,
+    EmployerGroupInput,
+    Language,
+    PaymentMethod,
+    PaymentMode,
+    PersonInput,
+    Sex,
+)
+from premia.accounts.views import AccountView
+from premia.interfaces.cli import runtime
+from premia.kernel.dates import parse_date
+from premia.kernel.errors import ValidationError
+
+accounts_app = typer.Typer(help="Billing accounts and billing preferences.", no_args_is_help=True)
+groups_app = typer.Typer(help="Employer groups and sub-groups.", no_args_is_help=True)
+
+
+def _address(line1: str | None, line2: str | None, city: str | None, state: str | None, zip_code: str | None, *, prefix: str) -> Address | None:
+    given = [value for value in (line1, city, state, zip_code) if value]
+    if not given:
+        return None
+    if len(given) < 4:
+        raise ValidationError(
+            code="address.incomplete",
+            message=f"The {prefix}address is incomplete.",
+            field=f"{prefix}address",
+            hint="Give street, city, state and ZIP together.",
+        )
+    return Address(line1=line1 or "", line2=line2, city=city or "", state=state or "", zip_code=zip_code or "")
+
+
+@accounts_app.command("create")
+def create(
+    first_name: str | None = typer.Option(None, "--first-name", help="Policyholder's legal first name."),
+    last_name: str | None = typer.Option(None, "--last-name", help="Policyholder's legal last name."),
+    birth_date: str | None = typer.Option(None, "--birth-date", help="Date of birth, YYYY-MM-DD."),
+    sex: Sex = typer.Option(Sex.UNKNOWN, "--sex", help="Sex as reported on enrollment."),
+    ssn_stdin: bool = typer.Option(False, "--ssn-stdin", help="Read the SSN from standard input (never a flag)."),
+    member_id: str | None = typer.Option(None, "--member-id", help="Use an existing person as the holder."),
+    group: str | None = typer.Option(None, "--group", help="Employer or sub-group number, for a group account."),
+    line1: str | None = typer.Option(None, "--address", help="Residential street address."),
+    line2: str | None = typer.Option(None, "--address2", help="Apartment, suite or unit."),
+    city: str | None = typer.Option(None, "--city"),
+    state: str | None = typer.Option(None, "--state", help="Two-letter USPS state code."),
+    zip_code: str | None = typer.Option(None, "--zip", help="ZIP or ZIP+4."),
+    phone: str | None = typer.Option(None, "--phone"),
+    email: str | None = typer.Option(None, "--email"),
+    payment_method: PaymentMethod = typer.Option(PaymentMethod.INVOICE, "--payment-method"),
+    payment_mode: PaymentMode = typer.Option(PaymentMode.MONTHLY, "--payment-mode", help="Months billed per invoice."),
+    delivery: Delivery = typer.Option(Delivery.PAPER, "--delivery"),
+    language: Language = typer.Option(Language.ENGLISH, "--language", help="Language of invoices and notices."),
+    due_day: int = typer.Option(1, "--due-day", help="Day of month the premium is due (1-28)."),
+    payer_name: str | None = typer.Option(None, "--payer-name", help="Payer, when not the holder."),
+    payer_email: str | None = typer.Option(None, "--payer-email", help="Where emailed invoices go."),
+    legal_entity: str = typer.Option("MAIN", "--legal-entity", help="Carrier legal entity that bills."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Open a billing account for a new or existing policyholder, or for an employer group."""
+
+    def body() -> None:
+        preferences = BillingPreferences(
+            payment_method=payment_method,
+            payment_mode=payment_mode,
+            delivery=delivery,
+            language=language,
+            due_day=due_day,
+            payer_name=payer_name,
+            payer_email=payer_email or (email if delivery is not Delivery.PAPER else None),
+        )
+        if group:
+            data = AccountInput(kind=AccountKind.GROUP, employer_group_number=group, preferences=preferences, legal_entity=legal_entity)
+        elif member_id:
+            data = AccountInput(kind=AccountKind.INDIVIDUAL, holder_member_id=member_id, preferences=preferences, legal_entity=legal_entity)
+        else:
+            holder = PersonInput(
+                first_name=first_name or "",
+                last_name=last_name or "",
+                birth_date=_required_date(birth_date, "birth_date"),
+                sex=sex,
+                ssn=runtime.read_secret("SSN", from_stdin=True) if ssn_stdin else None,
+                residential_address=_address(line1, line2, city, state, zip_code, prefix=""),
+                phone=phone,
+                email=email,
+                spoken_language=language,
+                written_language=language,
+            )
+            data = AccountInput(kind=AccountKind.INDIVIDUAL, holder=holder, preferences=preferences, legal_entity=legal_entity)
+        with runtime.unit_of_work() as ctx:
+            account = accounts.create_account(ctx, data)
+            view = accounts.get_account(ctx, account.account_number)
+        _print_account(view, json_output)
+
+    runtime.run(body)
+
+
+@accounts_app.command("show")
+def show(
+    account_number: str = typer.Argument(..., help="Account number, such as BA-000001."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show an account: holder, preferences and masked bank accounts."""
+
+    def body() -> None:
+        with runtime.unit_of_work() as ctx:
+            view = accounts.get_account(ctx, account_number)
+            for section in SHOW_SECTIONS:
+                view.sections.update(section(ctx, view))
+        _print_account(view, json_output)
+
+    runtime.run(body)
+
+
+@accounts_app.command("list")
+def list_accounts(
+    account_number: str | None = typer.Option(None, "--account", help="Exact account number."),
+    member_id: str | None = typer.Option(None, "--member-id", help="Holder's member ID."),
+    last_name: str | None = typer.Option(None, "--last-name", help="With --birth-date."),
+    first_name: str | None = typer.Option(None, "--first-name", help="Narrows a name search."),
+    birth_date: str | None = typer.Option(None, "--birth-date", help="YYYY-MM-DD, with --last-name."),
+    employer: str | None = typer.Option(None, "--employer", help="Group number or part of the employer's name."),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Find accounts by account number, member ID, name with date of birth, or employer."""
+
+    def body() -> None:
+        birth = _required_date(birth_date, "birth_date").isoformat() if birth_date else None
+        with runtime.unit_of_work() as ctx:
+            views = accounts.find_accounts(
+                ctx,
+                account_number=account_number,
+                member_id=member_id,
+                last_name=last_name,
+                first_name=first_name,
+                birth_date=birth,
+                employer=employer,
+                limit=limit,
+            )
+        if json_output:
+            runtime.emit_json([view.to_dict() for view in views])
+            return
+        runtime.echo_table(
+            [
+                {
+                    "account": v.account_number,
+                    "kind": v.kind,
+                    "holder": v.holder_name,
+                    "member_id": v.holder.member_id if v.holder else "",
+                    "method": v.preferences["payment_method"],
+                    "mode": v.preferences["payment_mode"],
+                    "status": v.status,
+                }
+                for v in views
+            ],
+            ["account", "kind", "holder", "member_id", "method", "mode", "status"],
+        )
+
+    runtime.run(body)
+
+
+@accounts_app.command("update")
+def update(
+    account_number: str = typer.Argument(..., help="Account number, such as BA-000001."),
+    payment_method: PaymentMethod | None = typer.Option(None, "--payment-method"),
+    payment_mode: PaymentMode | None = typer.Option(None, "--payment-mode"),
+    delivery: Delivery | None = typer.Option(None, "--delivery"),
+    language: Language | None = typer.Option(None, "--language"),
+    due_day: int | None = typer.Option(None, "--due-day", help="1-28."),
+    autodraft_day: int | None = typer.Option(None, "--autodraft-day", help="1-28."),
+    payer_name: str | None = typer.Option(None, "--payer-name"),
+    payer_email: str | None = typer.Option(None, "--payer-email"),
+    payer_phone: str | None = typer.Option(None, "--payer-phone"),
+    expected_version: int | None = typer.Option(None, "--version", help="Reject the change if the account moved on."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Change billing preferences."""
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in {
+            "payment_method": payment_method,
+            "payment_mode": payment_mode,
+            "delivery": delivery,
+            "language": language,
+            "due_day": due_day,
+            "autodraft_day": autodraft_day,
+            "payer_name": payer_name,
+            "payer_email": payer_email,
+            "payer_phone": payer_phone,
+        }.items()
+        if value is not None
+    }
+
+    def body() -> None:
+        if not changes:
+            runtime.fail("Nothing to change.", code="preferences.nothing_to_change", hint="Give at least one option.")
+        with runtime.unit_of_work() as ctx:
+            accounts.update_preferences(ctx, account_number, changes, expected_version=expected_version)
+            view = accounts.get_account(ctx, account_number)
+        _print_account(view, json_output)
+
+    runtime.run(body)
+
+
+@accounts_app.command("add-bank")
+def add_bank(
+    account_number: str = typer.Argument(..., help="Account number, such as BA-000001."),
+    holder_name: str = typer.Option(..., "--holder-name", help="Name on the bank account."),
+    routing_number: str = typer.Option(..., "--routing", help="Nine-digit ABA routing number."),
+    account_type: BankAccountType = typer.Option(BankAccountType.CHECKING, "--type"),
+    method: AuthorizationMethod = typer.Option(..., "--authorized-via", help="How the debit was authorized."),
+    authorized_by: str = typer.Option(..., "--authorized-by", help="Who gave the authorization."),
+    reference: str | None = typer.Option(None, "--reference", help="Form number, call recording id or confirmation."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Record a bank account for auto-draft; the account number is read from standard input."""
+
+    def body() -> None:
+        number = runtime.read_secret("Bank account number", from_stdin=True)
+        data = BankAccountInput(
+            holder_name=holder_name,
+            routing_number=routing_number,
+            account_number=number,
+            account_type=account_type,
+            authorization_method=method,
+            authorized_by=authorized_by,
+            authorization_reference=reference,
+        )
+        with runtime.unit_of_work() as ctx:
+            bank = accounts.add_bank_account(ctx, account_number, data)
+        if json_output:
+            runtime.emit_json(vars(bank))
+        else:
+            typer.echo(f"bank account {bank.account_number} (routing {bank.routing_number}) recorded, {bank.authorization['sec_code']}")
+
+    runtime.run(body)
+
+
+@groups_app.command("create")
+def create_group(
+    group_number: str = typer.Argument(..., help="The carrier's group number."),
+    name: str = typer.Option(..., "--name", help="Employer's legal name."),
+    anniversary_month: int = typer.Option(..., "--anniversary-month", help="Plan-year start month, 1-12."),
+    line1: str = typer.Option(..., "--address"),
+    city: str = typer.Option(..., "--city"),
+    state: str = typer.Option(..., "--state"),
+    zip_code: str = typer.Option(..., "--zip"),
+    parent: str | None = typer.Option(None, "--parent", help="Parent group number, for a sub-group."),
+    tax_id: str | None = typer.Option(None, "--tax-id", help="Employer identification number."),
+    contact_email: str | None = typer.Option(None, "--contact-email"),
+) -> None:
+    """Create an employer group or sub-group."""
+
+    def body() -> None:
+        data = EmployerGroupInput(
+            group_number=group_number,
+            name=name,
+            anniversary_month=anniversary_month,
+            address=Address(line1=line1, city=city, state=state, zip_code=zip_code),
+            tax_id=tax_id,
+            parent_group_number=parent,
+            contact_email=contact_email,
+        )
+        with runtime.unit_of_work() as ctx:
+            group = accounts.create_employer_group(ctx, data)
+            typer.echo(f"created group {group.group_number} {group.name}")
+
+    runtime.run(body)
+
+
+# Later areas (billing, delinquency) add sections to `accounts show` by appending functions
+# that take (ctx, view) and return a dict of extra sections.
+SHOW_SECTIONS: list[Any] = []
+
+
+def _required_date(text: str | None, field: str) -> date:
+    if not text:
+        raise ValidationError(code="field.missing", message=f"{field} is missing.", field=field, hint="Write it as YYYY-MM-DD.")
+    return parse_date(text, field=field)
+
+
+def _print_account(view: AccountView, json_output: bool) -> None:
+    if json_output:
+        runtime.emit_json(view.to_dict())
+        return
+    prefs = view.preferences
+    typer.echo(f"{view.account_number}  {view.holder_name}  ({view.kind}, {view.status}, entity {view.legal_entity})")
+    if view.holder:
+        h = view.holder
+        typer.echo(f"  member {h.member_id}  born {h.birth_date}  SSN {h.ssn or '-'}")
+        if h.address.get("line1"):
+            typer.echo(f"  {h.address['line1']}, {h.address['city']}, {h.address['state']} {h.address['zip_code']}")
+    typer.echo(
+        f"  pays by {prefs['payment_method']}, {prefs['payment_mode']}, due day {prefs['due_day']}, "
+        f"delivery {prefs['delivery']}, language {prefs['language']}"
+    )
+    for bank in view.bank_accounts:
+        typer.echo(f"  bank {bank.account_number} routing {bank.routing_number} ({bank.status}, {bank.authorization['sec_code']})")
+    for name, section in view.sections.items():
+        typer.echo(f"  {name}: {section}")

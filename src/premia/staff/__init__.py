@@ -1,0 +1,1 @@
+"""Staff users, roles, the permission table and login sessions."""
