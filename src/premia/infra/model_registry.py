@@ -12,6 +12,8 @@ TABLE_MODULES = [
     "premia.audit.tables",
     "premia.staff.tables",
     "premia.accounts.tables",
+    "premia.enrollment.tables",
+    "premia.ledger.tables",
 ]
 
 
