@@ -37,6 +37,11 @@ def _redact_value(name: str, value: Any) -> Any:
         return redact_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= 6:
         return REDACTED
+    # Fields often carry a whole row or payload, so check every level of it.
+    if isinstance(value, dict):
+        return {key: _redact_value(str(key), item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return type(value)(_redact_value(name, item) for item in value)
     return value
 
 
@@ -47,6 +52,13 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         record.msg = redact_text(message)
         record.args = None
+        # Cache the traceback text redacted, so that any formatter that reuses it prints no PHI.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
         for name, value in list(record.__dict__.items()):
             if name not in STANDARD_ATTRIBUTES:
                 record.__dict__[name] = _redact_value(name, value)

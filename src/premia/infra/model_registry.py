@@ -14,6 +14,7 @@ TABLE_MODULES = [
     "premia.accounts.tables",
     "premia.enrollment.tables",
     "premia.ledger.tables",
+    "premia.billing.tables",
 ]
 
 

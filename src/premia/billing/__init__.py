@@ -1,0 +1,1 @@
+"""Bill runs and invoices: what each billing account owes for each coverage month."""
