@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -138,7 +140,8 @@ def create_account(ctx: ServiceContext, data: AccountInput) -> BillingAccount:
 
     now = ctx.now()
     account = BillingAccount(
-        account_number=f"PENDING-{holder_key}",
+        # A placeholder that fits the 16-character column keeps it filled until the row has an id.
+        account_number=f"PENDING-{uuid.uuid4().hex[:8]}",
         kind=AccountKind(data.kind).value,
         status=AccountStatus.OPEN.value,
         legal_entity=legal_entity,
@@ -357,19 +360,10 @@ def _reject_duplicate_account(ctx: ServiceContext, holder_key: str, legal_entity
 
 
 def _validated_preferences(preferences: BillingPreferences, *, record: str) -> BillingPreferences:
-    try:
-        method = PaymentMethod(preferences.payment_method)
-        mode = PaymentMode(preferences.payment_mode)
-        delivery = Delivery(preferences.delivery)
-        language = Language(preferences.language)
-    except ValueError as exc:
-        raise ValidationError(
-            code="preferences.invalid_choice",
-            message=f"Invalid billing preference: {exc}.",
-            record=record,
-            hint="payment_method: invoice, ach_autodraft, card_on_file; payment_mode: monthly, quarterly, "
-            "semi_annual, annual; delivery: paper, email, both; language: en, es.",
-        ) from exc
+    method = rules.parse_choice(PaymentMethod, preferences.payment_method, field="payment_method", record=record)
+    mode = rules.parse_choice(PaymentMode, preferences.payment_mode, field="payment_mode", record=record)
+    delivery = rules.parse_choice(Delivery, preferences.delivery, field="delivery", record=record)
+    language = rules.parse_choice(Language, preferences.language, field="language", record=record)
     due_day = rules.check_day_of_month(preferences.due_day, field="due_day", record=record)
     autodraft_day = preferences.autodraft_day
     if method is PaymentMethod.ACH_AUTODRAFT:

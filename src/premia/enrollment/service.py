@@ -6,6 +6,7 @@ share. Every change writes a coverage event and an audit row in the caller's tra
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,7 +74,8 @@ def create_policy(ctx: ServiceContext, data: PolicyInput) -> Policy:
         )
     now = ctx.now()
     policy = Policy(
-        policy_number=f"PENDING-{data.subscriber_person_id}-{now.timestamp()}",
+        # A unique placeholder until the row has an id to number it by.
+        policy_number=f"TMP{uuid.uuid4().hex[:12]}",
         exchange_policy_id=data.exchange_policy_id,
         billing_account_id=data.billing_account_id,
         subscriber_person_id=data.subscriber_person_id,

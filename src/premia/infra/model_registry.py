@@ -15,6 +15,7 @@ TABLE_MODULES = [
     "premia.enrollment.tables",
     "premia.ledger.tables",
     "premia.billing.tables",
+    "premia.payments.tables",
 ]
 
 

@@ -7,6 +7,7 @@ import typer
 from premia.interfaces.cli import admin, demo
 from premia.interfaces.cli.accounts import accounts_app, groups_app
 from premia.interfaces.cli.audit import audit
+from premia.interfaces.cli.billing import billing_app
 
 app = typer.Typer(
     name="premia",
@@ -19,6 +20,7 @@ app.add_typer(admin.keys_app, name="keys")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(groups_app, name="groups")
+app.add_typer(billing_app, name="billing")
 app.command("login")(admin.login)
 app.command("logout")(admin.logout)
 app.command("audit")(audit)

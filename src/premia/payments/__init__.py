@@ -1,0 +1,1 @@
+"""Payments from every channel: posting, allocation, settlement, returns and reversals."""

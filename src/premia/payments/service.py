@@ -1,0 +1,261 @@
+"""The one payment service every channel uses: post, settle, return, reverse.
+
+Posting a settled payment writes one balanced journal entry: cash clearing is debited, the
+account's open receivables are credited oldest first (premium before fees, a month's
+members in proportion to what each owes), and anything left becomes unapplied credit for
+the next invoice. The billing account row is locked first, so two payments posted to one
+account at once queue instead of both applying to the same open items.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from premia.accounts.tables import BillingAccount
+from premia.audit import service as audit
+from premia.infra.context import ServiceContext
+from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
+from premia.kernel.money import format_cents
+from premia.ledger import service as ledger
+from premia.ledger.model import EntryKind, LedgerAccount, LineSpec
+from premia.ledger.receivables import allocation_lines, open_items
+from premia.ledger.tables import JournalLine
+from premia.payments.model import DEFAULT_CASH_ACCOUNT, PaymentChannel, PaymentMethod, PaymentStatus
+from premia.payments.tables import Payment
+from premia.staff.permissions import Permission
+
+log = logging.getLogger("premia.payments")
+
+
+@dataclass
+class PostingResult:
+    """What a posting did. ``replayed`` is True when an idempotency key returned an earlier posting."""
+
+    payment: Payment
+    applied_cents: int
+    unapplied_cents: int
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    replayed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "payment_id": self.payment.id,
+            "status": self.payment.status,
+            "amount": format_cents(self.payment.amount_cents, thousands=False),
+            "applied": format_cents(self.applied_cents, thousands=False),
+            "unapplied": format_cents(self.unapplied_cents, thousands=False),
+            "allocations": self.allocations,
+            "replayed": self.replayed,
+        }
+
+
+def lock_account(ctx: ServiceContext, billing_account_id: int) -> BillingAccount:
+    """Lock a billing account row for the rest of the transaction (always lock accounts first)."""
+    account = ctx.session.scalar(select(BillingAccount).where(BillingAccount.id == billing_account_id).with_for_update())
+    if account is None:
+        raise NotFoundError(code="account.not_found", message=f"Billing account id {billing_account_id} does not exist.", field="account")
+    return account
+
+
+def post_payment(
+    ctx: ServiceContext,
+    *,
+    billing_account_id: int,
+    amount_cents: int,
+    channel: PaymentChannel,
+    method: PaymentMethod,
+    received_on: date,
+    reference: str | None = None,
+    idempotency_key: str | None = None,
+    external_id: str | None = None,
+    status: PaymentStatus = PaymentStatus.SETTLED,
+    cash_account: str = DEFAULT_CASH_ACCOUNT,
+    source: str | None = None,
+) -> PostingResult:
+    """Record a payment and, when it is settled, apply it to the account's open items."""
+    ctx.require(Permission.PAYMENTS_POST)
+    replay = _replay(ctx, idempotency_key, external_id)
+    if replay is not None:
+        _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
+        return _result_of(ctx, replay, replayed=True)
+    if amount_cents <= 0:
+        raise ValidationError(
+            code="payment.invalid_amount",
+            message=f"A payment must be more than 0.00 (got {format_cents(amount_cents)}).",
+            field="amount",
+            value=format_cents(amount_cents),
+            hint="Enter the amount received; use a reversal or refund to take money back.",
+        )
+    account = lock_account(ctx, billing_account_id)
+    now = ctx.now()
+    payment = Payment(
+        billing_account_id=account.id,
+        channel=PaymentChannel(channel).value,
+        method=PaymentMethod(method).value,
+        amount_cents=amount_cents,
+        received_on=received_on,
+        status=PaymentStatus.PENDING.value,
+        reference=reference,
+        external_id=external_id,
+        idempotency_key=idempotency_key,
+        cash_account=cash_account,
+        source=source,
+        created_by=ctx.actor.username,
+        created_at=now,
+        updated_at=now,
+    )
+    ctx.session.add(payment)
+    ctx.session.flush()
+    audit.record(
+        ctx,
+        action="create",
+        record_type="payment",
+        record_id=payment.id,
+        fields=["amount", "channel", "reference"],
+        detail={"account": account.account_number},
+    )
+    if PaymentStatus(status) is PaymentStatus.SETTLED:
+        return settle_payment(ctx, payment, settled_on=received_on)
+    return PostingResult(payment=payment, applied_cents=0, unapplied_cents=0)
+
+
+def settle_payment(ctx: ServiceContext, payment: Payment, *, settled_on: date) -> PostingResult:
+    """Make a pending payment final: post it and allocate it. Settling twice changes nothing."""
+    if payment.status == PaymentStatus.SETTLED.value:
+        return _result_of(ctx, payment, replayed=True)
+    if payment.status != PaymentStatus.PENDING.value:
+        # A return or reversal already decided this payment; a late settlement must not revive it.
+        log.info("late settlement ignored", extra={"payment_id": payment.id, "status": payment.status})
+        return _result_of(ctx, payment, replayed=True)
+    assert payment.billing_account_id is not None
+    account = lock_account(ctx, payment.billing_account_id)
+    lines, applied = allocation_lines(open_items(ctx, account.id), payment.amount_cents, billing_account_id=account.id, payment_id=payment.id)
+    unapplied = payment.amount_cents - applied
+    lines.append(
+        LineSpec(account=LedgerAccount.CASH_CLEARING, amount_cents=payment.amount_cents, payment_id=payment.id, cash_account=payment.cash_account)
+    )
+    if unapplied:
+        lines.append(
+            LineSpec(account=LedgerAccount.UNAPPLIED_CREDIT, amount_cents=-unapplied, billing_account_id=account.id, payment_id=payment.id)
+        )
+    entry = ledger.post_entry(
+        ctx,
+        kind=EntryKind.PAYMENT,
+        entry_date=settled_on,
+        lines=lines,
+        reference=payment.reference,
+        description=f"{payment.channel} payment {payment.id}",
+        billing_account_id=account.id,
+    )
+    payment.status = PaymentStatus.SETTLED.value
+    payment.settled_on = settled_on
+    payment.posting_entry_id = entry.id
+    payment.updated_at = ctx.now()
+    ctx.session.flush()
+    return _result_of(ctx, payment)
+
+
+def return_payment(ctx: ServiceContext, payment: Payment, *, return_code: str, returned_on: date) -> Payment:
+    """The bank sent the money back: reverse the posting and reopen what it paid.
+
+    The payment keeps its row with status ``returned``; the original journal entry stays and
+    a reversing entry undoes it. Returning a payment twice changes nothing.
+    """
+    if payment.status == PaymentStatus.RETURNED.value:
+        return payment
+    if payment.status == PaymentStatus.REVERSED.value:
+        raise ConflictError(
+            code="payment.already_reversed",
+            message=f"Payment {payment.id} was reversed by staff and cannot also be returned.",
+            record=f"payment {payment.id}",
+            field="status",
+            value=payment.status,
+        )
+    if payment.billing_account_id is not None:
+        lock_account(ctx, payment.billing_account_id)
+    if payment.posting_entry_id is not None:
+        ledger.reverse_entry(ctx, payment.posting_entry_id, entry_date=returned_on, reason=f"payment returned {return_code}")
+    payment.status = PaymentStatus.RETURNED.value
+    payment.returned_on = returned_on
+    payment.return_code = return_code
+    payment.updated_at = ctx.now()
+    ctx.session.flush()
+    audit.record(ctx, action="return", record_type="payment", record_id=payment.id, detail={"code": return_code})
+    return payment
+
+
+def reverse_payment(ctx: ServiceContext, payment_id: int, *, reason: str, on: date) -> Payment:
+    """A supervisor's correction of a posted payment, with the reason kept on the payment."""
+    ctx.require(Permission.PAYMENTS_REVERSE)
+    payment = get_payment(ctx, payment_id)
+    if not reason.strip():
+        raise ValidationError(code="payment.reversal_reason_missing", message="A reversal needs a reason.", field="reason", hint="Say why the payment is reversed.")
+    if payment.status in {PaymentStatus.REVERSED.value, PaymentStatus.RETURNED.value}:
+        raise ConflictError(
+            code="payment.not_reversible",
+            message=f"Payment {payment.id} is already {payment.status}.",
+            record=f"payment {payment.id}",
+            field="status",
+            value=payment.status,
+        )
+    if payment.billing_account_id is not None:
+        lock_account(ctx, payment.billing_account_id)
+    if payment.posting_entry_id is not None:
+        ledger.reverse_entry(ctx, payment.posting_entry_id, entry_date=on, reason=f"reversed: {reason}")
+    payment.status = PaymentStatus.REVERSED.value
+    payment.reversal_reason = reason.strip()
+    payment.updated_at = ctx.now()
+    ctx.session.flush()
+    audit.record(ctx, action="reverse", record_type="payment", record_id=payment.id, detail={"reason": reason.strip()})
+    return payment
+
+
+def get_payment(ctx: ServiceContext, payment_id: int) -> Payment:
+    payment = ctx.session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFoundError(code="payment.not_found", message=f"Payment {payment_id} does not exist.", field="payment_id", value=payment_id)
+    return payment
+
+
+def _replay(ctx: ServiceContext, idempotency_key: str | None, external_id: str | None) -> Payment | None:
+    if idempotency_key:
+        found = ctx.session.scalar(select(Payment).where(Payment.idempotency_key == idempotency_key))
+        if found is not None:
+            return found
+    if external_id:
+        return ctx.session.scalar(select(Payment).where(Payment.external_id == external_id))
+    return None
+
+
+def _check_replay_matches(payment: Payment, billing_account_id: int, amount_cents: int, key: str | None) -> None:
+    if payment.billing_account_id != billing_account_id or payment.amount_cents != amount_cents:
+        raise ConflictError(
+            code="payment.idempotency_key_reused",
+            message=f"Idempotency key {key!r} was already used for a different payment ({payment.id}).",
+            field="idempotency_key",
+            value=key,
+            hint="Use a new key for a new payment; reuse a key only to retry the same request.",
+        )
+
+
+def _result_of(ctx: ServiceContext, payment: Payment, *, replayed: bool = False) -> PostingResult:
+    if payment.posting_entry_id is None:
+        return PostingResult(payment=payment, applied_cents=0, unapplied_cents=0, replayed=replayed)
+    rows = ctx.session.execute(
+        select(JournalLine.ledger_account, JournalLine.invoice_id, JournalLine.coverage_month, func.sum(JournalLine.amount_cents))
+        .where(JournalLine.entry_id == payment.posting_entry_id)
+        .group_by(JournalLine.ledger_account, JournalLine.invoice_id, JournalLine.coverage_month)
+    ).all()
+    allocations = [
+        {"invoice_id": invoice_id, "coverage_month": month.isoformat()[:7] if month else None, "amount": format_cents(-int(total), thousands=False)}
+        for account, invoice_id, month, total in rows
+        if account == LedgerAccount.PREMIUM_RECEIVABLE.value
+    ]
+    applied = -sum(int(total) for account, _, _, total in rows if account == LedgerAccount.PREMIUM_RECEIVABLE.value)
+    unapplied = -sum(int(total) for account, _, _, total in rows if account == LedgerAccount.UNAPPLIED_CREDIT.value)
+    return PostingResult(payment=payment, applied_cents=applied, unapplied_cents=unapplied, allocations=allocations, replayed=replayed)
