@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from premia.accounts.model import AccountKind
 from premia.accounts.tables import BillingAccount
 from premia.billing.model import BillingPeriod, DraftLine, LineKind
 from premia.billing.numbering import next_invoice_number
@@ -14,6 +15,8 @@ from premia.infra.context import ServiceContext
 from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount, LineSpec
 from premia.ledger.receivables import allocation_lines, open_items
+from premia.notices.model import NoticeType
+from premia.notices.service import create_notice
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,15 @@ def issue_invoice(
     invoice.credits_applied_cents = apply_unapplied_credit(ctx, account, invoice)
     invoice.amount_due_cents = ledger.account_balance(ctx, account.id)
     ctx.session.flush()
+    create_notice(
+        ctx,
+        notice_type=NoticeType.LIST_BILL if account.kind == AccountKind.GROUP.value else NoticeType.INVOICE,
+        billing_account_id=account.id,
+        invoice_id=invoice.id,
+        as_of=invoice.issue_date,
+        dedupe_key=f"invoice:{invoice.id}",
+        data={"invoice_number": invoice.invoice_number, "amount_due_cents": invoice.amount_due_cents, "due_date": invoice.due_date.isoformat()},
+    )
     return IssuedInvoice(invoice=invoice, lines=lines + fees)
 
 

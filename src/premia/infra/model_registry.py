@@ -16,6 +16,7 @@ TABLE_MODULES = [
     "premia.ledger.tables",
     "premia.billing.tables",
     "premia.payments.tables",
+    "premia.notices.tables",
 ]
 
 
