@@ -17,6 +17,7 @@ TABLE_MODULES = [
     "premia.billing.tables",
     "premia.payments.tables",
     "premia.notices.tables",
+    "premia.catalog.tables",
 ]
 
 

@@ -8,6 +8,7 @@ from premia.interfaces.cli import admin, demo
 from premia.interfaces.cli.accounts import accounts_app, groups_app
 from premia.interfaces.cli.audit import audit
 from premia.interfaces.cli.billing import billing_app
+from premia.interfaces.cli.catalog import catalog_app
 
 app = typer.Typer(
     name="premia",
@@ -20,6 +21,7 @@ app.add_typer(admin.keys_app, name="keys")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(groups_app, name="groups")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(billing_app, name="billing")
 app.command("login")(admin.login)
 app.command("logout")(admin.logout)
