@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -172,10 +172,11 @@ def samples_dir() -> Path:
     return SAMPLES_DIR
 
 
-def truncate_all(engine: Engine) -> None:
-    """Empty every table, for tests that must commit (CLI runs, threads)."""
+def truncate_all(engine: Engine, *, keep: tuple[str, ...] = ()) -> None:
+    """Empty every table except ``keep``, for tests that must commit (CLI runs, threads)."""
     import_all_tables()
-    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    existing = set(inspect(engine).get_table_names())
+    tables = [table.name for table in reversed(metadata.sorted_tables) if table.name not in keep and table.name in existing]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE"))

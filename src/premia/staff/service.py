@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -157,3 +157,10 @@ def hash_token(token: str) -> str:
 def list_users(ctx: ServiceContext) -> list[StaffUser]:
     ctx.require(Permission.STAFF_MANAGE)
     return list(ctx.session.scalars(select(StaffUser).order_by(StaffUser.username)).all())
+
+
+def session_expiry(ctx: ServiceContext, token: str) -> datetime:
+    row = ctx.session.scalar(select(StaffSession).where(StaffSession.token_hash == hash_token(token)))
+    if row is None:
+        raise NotFoundError(code="staff.session_invalid", message="Unknown session.", field="session")
+    return row.expires_at

@@ -1,0 +1,116 @@
+"""RFC 9457 problem details: the one place where domain errors become HTTP statuses.
+
+Clients get the stable domain code, the field at fault and the fix hint, never exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from premia.kernel.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationError
+
+log = logging.getLogger("premia.api")
+PROBLEM_TYPE_BASE = "https://premia.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (ValidationError, 422),
+]
+STATUS_BY_CODE = {
+    "staff.session_invalid": 401,
+    "staff.login_failed": 401,
+    "staff.not_logged_in": 401,
+    "api.precondition_failed": 412,
+    "api.precondition_required": 428,
+}
+
+
+class Problem(BaseModel):
+    """An error response (RFC 9457) with Premia's domain code, field and fix hint."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    field: str | None = None
+    hint: str | None = None
+    record: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
+    for status, description in {
+        400: "Bad request",
+        401: "Missing or invalid bearer token",
+        403: "The token's role lacks the permission",
+        404: "Not found",
+        409: "Conflict with stored state",
+        412: "If-Match does not match the current version",
+        422: "Invalid input",
+        428: "If-Match is required",
+    }.items()
+}
+
+
+def status_for(error: DomainError) -> int:
+    if error.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[error.code]
+    if isinstance(error, PermissionDeniedError):
+        return 403
+    for error_type, status in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 422
+
+
+def problem_response(status: int, *, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = Problem(type=PROBLEM_TYPE_BASE + code, title=title, status=status, detail=detail, code=code, **extra)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+        status = status_for(error)
+        return problem_response(
+            status, code=error.code, title=error.message, detail=error.message, field=error.field, hint=error.hint, record=error.record
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        issues = [
+            {"field": ".".join(str(part) for part in issue["loc"][1:]) or str(issue["loc"][0]), "message": issue["msg"]}
+            for issue in error.errors()
+        ]
+        first = issues[0] if issues else {"field": None, "message": "invalid request"}
+        return problem_response(
+            422,
+            code="api.invalid_request",
+            title="The request is not valid.",
+            detail=f"{first['field']}: {first['message']}",
+            field=first["field"],
+            hint="Correct the listed fields and send the request again.",
+            errors=issues,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            error.status_code, code=f"http.{error.status_code}", title=str(error.detail), detail=str(error.detail)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(500, code="api.internal_error", title="Internal error.", detail="The request failed; it was logged.")

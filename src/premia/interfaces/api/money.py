@@ -1,0 +1,28 @@
+"""Amounts in JSON: decimal strings with their currency, never floats."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from premia.kernel.money import format_cents, parse_amount
+
+AMOUNT_PATTERN = r"^-?\d+\.\d{2}$"
+
+
+class Money(BaseModel):
+    amount: Annotated[str, Field(pattern=AMOUNT_PATTERN, examples=["968.00"])]
+    currency: Annotated[str, Field(pattern=r"^USD$")] = "USD"
+
+    @classmethod
+    def of(cls, cents: int) -> Money:
+        return cls(amount=format_cents(cents, thousands=False))
+
+    def cents(self, *, field: str = "amount") -> int:
+        return parse_amount(self.amount, field=field)
+
+
+def is_amount(text: str) -> bool:
+    return re.match(AMOUNT_PATTERN, text) is not None

@@ -1,0 +1,103 @@
+"""/api/v1/accounts: create, read with ETag, update with If-Match, problems, idempotency."""
+
+from __future__ import annotations
+
+from premia.staff.permissions import Role
+
+NEW_ACCOUNT = {
+    "kind": "individual",
+    "holder": {
+        "first_name": "Maria",
+        "last_name": "Lopez",
+        "birth_date": "1980-03-15",
+        "ssn": "123-45-6789",
+        "address": {"line1": "48 Oak Ave", "city": "Richmond", "state": "VA", "zip_code": "23220"},
+    },
+    "preferences": {"payment_mode": "quarterly"},
+}
+
+
+def _create(api, **headers):
+    return api.client.post("/api/v1/accounts", json=NEW_ACCOUNT, headers=api.headers(**headers))
+
+
+def test_create_and_read_account(api):
+    created = _create(api)
+    assert created.status_code == 201
+    number = created.json()["account_number"]
+    read = api.client.get(f"/api/v1/accounts/{number}", headers=api.headers())
+    assert read.status_code == 200
+    assert read.json()["holder"]["ssn"] == "•••-••-6789"
+    assert read.headers["ETag"] == f'W/"{read.json()["version"]}"'
+
+
+def test_create_idempotent_with_key(api):
+    first = _create(api, **{"Idempotency-Key": "create-1"})
+    second = _create(api, **{"Idempotency-Key": "create-1"})
+    assert second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    listed = api.client.get("/api/v1/accounts", params={"last_name": "Lopez", "birth_date": "1980-03-15"}, headers=api.headers())
+    assert len(listed.json()["items"]) == 1
+
+
+def test_duplicate_account_is_problem(api):
+    _create(api)
+    number = api.client.get("/api/v1/accounts", params={"last_name": "Lopez", "birth_date": "1980-03-15"}, headers=api.headers()).json()["items"][0]["holder"]["member_id"]
+    again = api.client.post(
+        "/api/v1/accounts", json={"kind": "individual", "holder_member_id": number}, headers=api.headers()
+    )
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["code"] == "account.duplicate"
+
+
+def test_invalid_state_names_field(api):
+    body = {**NEW_ACCOUNT, "holder": {**NEW_ACCOUNT["holder"], "address": {**NEW_ACCOUNT["holder"]["address"], "state": "XX"}}}
+    response = api.client.post("/api/v1/accounts", json=body, headers=api.headers())
+    assert response.status_code == 422
+    assert response.json()["field"] == "address.state"
+    assert response.json()["hint"]
+
+
+def test_patch_needs_if_match(api):
+    created = _create(api).json()
+    number = created["account_number"]
+    etag = f'W/"{created["version"]}"'
+    missing = api.client.patch(f"/api/v1/accounts/{number}/preferences", json={"due_day": 5}, headers=api.headers())
+    assert missing.status_code == 428
+    stale = api.client.patch(
+        f"/api/v1/accounts/{number}/preferences", json={"due_day": 5}, headers=api.headers(**{"If-Match": 'W/"99"'})
+    )
+    assert stale.status_code == 412
+    ok = api.client.patch(
+        f"/api/v1/accounts/{number}/preferences", json={"due_day": 5}, headers=api.headers(**{"If-Match": etag})
+    )
+    assert ok.status_code == 200
+    assert ok.json()["preferences"]["due_day"] == 5
+    assert ok.headers["ETag"] == f'W/"{created["version"] + 1}"'
+
+
+def test_missing_token_is_401(api):
+    response = api.client.get("/api/v1/accounts/BA-000001")
+    assert response.status_code == 401
+    assert response.json()["code"] == "staff.session_invalid"
+
+
+def test_csr_cannot_read_audit(api):
+    response = api.client.get("/api/v1/audit", headers=api.headers(Role.CSR))
+    assert response.status_code == 403
+    assert response.json()["code"] == "staff.permission_denied"
+
+
+def test_reads_are_audited_with_token_identity(api):
+    number = _create(api).json()["account_number"]
+    api.client.get(f"/api/v1/accounts/{number}", headers=api.headers(Role.CSR))
+    rows = api.client.get("/api/v1/audit", params={"record_id": number}, headers=api.headers(Role.AUDITOR)).json()
+    assert any(row["username"] == "csr-user" and row["action"] == "read" and row["channel"] == "api" for row in rows)
+
+
+def test_amounts_are_strings(api):
+    number = _create(api).json()["account_number"]
+    summary = api.client.get(f"/api/v1/accounts/{number}/billing", headers=api.headers()).json()
+    assert summary["balance"] == {"amount": "0.00", "currency": "USD"}
