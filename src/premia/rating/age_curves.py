@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from premia.kernel.errors import ValidationError
+from premia.kernel.money import to_decimal
 from premia.rating.model import FEDERAL_DEFAULT_CURVE
 
 BAND_LABEL = re.compile(r"^\s*(\d{1,3})\s*(?:(-)\s*(\d{1,3})|(\+))?\s*$")
@@ -129,13 +130,12 @@ def _range_label(low: int, high: int) -> str:
 
 def curve_from_labels(name: str, factors: dict[str, str | Decimal]) -> AgeCurve:
     """Build a curve from band labels and factors, for example ``{"0-14": "0.765", "64+": "3.000"}``."""
-    bands = tuple(parse_band_label(label, Decimal(str(factor))) for label, factor in factors.items())
+    bands = tuple(parse_band_label(label, to_decimal(factor)) for label, factor in factors.items())
     return AgeCurve(name, bands)
 
 
-# The federal default standard age curve for plan years 2018 and later, relative to age 21.
-# Source: CMS, "Final Guidance Regarding Age Curves and State Reporting" (2016-12-16), as
-# transcribed and cross-checked to three decimals against an independent transcription.
+# The federal default standard age curve, used from plan year 2018 where a state sets no
+# curve of its own. Factors are relative to age 21.
 FEDERAL_DEFAULT_2018 = curve_from_labels(
     FEDERAL_DEFAULT_CURVE,
     {

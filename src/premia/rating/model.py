@@ -51,7 +51,7 @@ class MetalLevel(StrEnum):
 
 
 class ProrationMethod(StrEnum):
-    """How a partial coverage month is charged; see :mod:`premia.rating.proration`."""
+    """Proration method for a partial coverage month; see :mod:`premia.rating.proration`."""
 
     ACTUAL_DAYS = "actual_days"
     THIRTY_DAY = "thirty_day"
@@ -62,7 +62,7 @@ class ProrationMethod(StrEnum):
 
 
 class RatingMethod(StrEnum):
-    """How a policy premium is built.
+    """Method that builds a policy premium.
 
     ``composite`` plans are rated per member first; :mod:`premia.rating.group` turns the
     group's per-member total into composite rates.
@@ -107,7 +107,9 @@ class FamilyTier(StrEnum):
     CHILD_ONLY = "child_only"
 
 
-def _reject(record: str, field_name: str, value: object, message: str, hint: str, code: str) -> ValidationError:
+def _reject(
+    record: str, field_name: str, value: object, message: str, hint: str, code: str
+) -> ValidationError:
     return ValidationError(
         code=code, message=f"{record}: {message}", record=record, field=field_name, value=value, hint=hint
     )
@@ -235,7 +237,11 @@ class Plan:
                 "Correct the plan's state or its id.",
                 "rating.plan_state_mismatch",
             )
-        if is_hios and HIOS_PRODUCT_ID.match(self.product_id) and not self.plan_id.startswith(self.product_id):
+        if (
+            is_hios
+            and HIOS_PRODUCT_ID.match(self.product_id)
+            and not self.plan_id.startswith(self.product_id)
+        ):
             raise _reject(
                 self.record,
                 "product",
@@ -301,7 +307,8 @@ class Plan:
                     self.record,
                     "tobacco_factor",
                     self.tobacco_factor,
-                    "family-tier rating charges one premium per policy, so it cannot carry a tobacco surcharge.",
+                    "family-tier rating charges one premium per policy, "
+                    "so it cannot carry a tobacco surcharge.",
                     "Set tobacco_factor to 1 for family-tier plans.",
                     "rating.tobacco_with_family_tiers",
                 )
@@ -489,8 +496,7 @@ class FamilyTierTable:
         return value
 
 
-# Values transcribed for plan years 2018 and later; the states publish them with their
-# rate filing instructions, so check them each plan year.
+# Multipliers in force from plan year 2018. States can change them, so check them each plan year.
 NEW_YORK_FAMILY_TIERS = FamilyTierTable(
     name="ny-2018",
     single_adult=Decimal("1.00"),
