@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from premia.interfaces.cli import admin, demo, serve
+from premia.interfaces.cli import admin, demo, rate, serve
 from premia.interfaces.cli.accounts import accounts_app, groups_app
 from premia.interfaces.cli.audit import audit
 from premia.interfaces.cli.billing import billing_app
@@ -28,6 +28,7 @@ app.command("logout")(admin.logout)
 app.command("audit")(audit)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("rate")(rate.rate)
 
 if __name__ == "__main__":
     app()

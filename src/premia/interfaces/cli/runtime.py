@@ -97,7 +97,7 @@ def run(action: Callable[[], T]) -> T:
 
 
 def report_domain_error(exc: DomainError) -> None:
-    log.info("command rejected", extra={"code": exc.code, "field_name": exc.field})
+    log.debug("command rejected", extra={"code": exc.code, "field_name": exc.field})
     typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
     if exc.field:
         typer.echo(f"  field: {exc.field}", err=True)
