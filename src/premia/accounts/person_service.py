@@ -16,6 +16,7 @@ from premia.accounts.views import PersonView
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.infra.crypto import mask_last4
+from premia.kernel.dates import parse_date
 from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
 from premia.staff.permissions import Permission
 
@@ -63,11 +64,11 @@ def create_person(
         last_name=rules.require_text(data.last_name, field="last_name", record=record, max_length=64),
         name_suffix=(data.name_suffix or "").strip() or None,
         birth_date=rules.check_birth_date(data.birth_date, today=ctx.today(), record=record),
-        sex=Sex(data.sex).value,
+        sex=rules.parse_choice(Sex, data.sex, field="sex", record=record).value,
         phone=rules.normalize_phone(data.phone, record=record) if data.phone else None,
         email=rules.normalize_email(data.email, record=record) if data.email else None,
-        spoken_language=Language(data.spoken_language).value,
-        written_language=Language(data.written_language).value,
+        spoken_language=rules.parse_choice(Language, data.spoken_language, field="spoken_language", record=record).value,
+        written_language=rules.parse_choice(Language, data.written_language, field="written_language", record=record).value,
         created_at=now,
         updated_at=now,
     )
@@ -107,8 +108,9 @@ def get_person(ctx: ServiceContext, member_id: str) -> PersonView:
     """Return one person by member ID, masked, and audit the read."""
     ctx.require(Permission.MEMBER_READ)
     person = find_person(ctx, member_id)
-    audit.record(ctx, action="read", record_type=RECORD_TYPE, record_id=person.member_id)
-    return PersonView.of(person)
+    view = PersonView.of(person)
+    audit.record(ctx, action="read", record_type=RECORD_TYPE, record_id=person.member_id, fields=view.disclosed_fields())
+    return view
 
 
 def find_person(ctx: ServiceContext, member_id: str) -> Person:
@@ -201,11 +203,13 @@ def _apply_changes(ctx: ServiceContext, person: Person, changes: dict[str, Any],
             applied.extend(_change_address(person, value, mailing=name == "mailing_address", record=record))
             continue
         if name == "ssn":
-            old = mask_last4(person.ssn_last4, label="ssn") or None
-            _set_ssn(ctx, person, value, record=record)
-            new = mask_last4(person.ssn_last4, label="ssn")
-            if old != new:
-                applied.append(_Change("ssn", old, new))
+            # Compare keyed hashes rather than the masked last four, because 123-45-6789 ->
+            # 234-56-6789 is a change. Skipping an unchanged SSN also keeps the version as it is.
+            new_index = ctx.cipher.blind_index(rules.normalize_ssn(value, record=record)) if value else None
+            if new_index != person.ssn_index:
+                old = mask_last4(person.ssn_last4, label="ssn") or None
+                _set_ssn(ctx, person, value, record=record)
+                applied.append(_Change("ssn", old, mask_last4(person.ssn_last4, label="ssn") or None))
             continue
         new_value = _normalize_field(ctx, name, value, record=record)
         old_value = getattr(person, name)
@@ -221,15 +225,15 @@ def _normalize_field(ctx: ServiceContext, name: str, value: Any, *, record: str)
     if name in {"middle_name", "name_suffix"}:
         return (value or "").strip() or None
     if name == "birth_date":
-        birth = value if isinstance(value, date) else date.fromisoformat(str(value))
+        birth = value if isinstance(value, date) else parse_date(str(value), field="birth_date", record=record)
         return rules.check_birth_date(birth, today=ctx.today(), record=record)
     if name == "sex":
-        return Sex(value).value
+        return rules.parse_choice(Sex, value, field=name, record=record).value
     if name == "phone":
         return rules.normalize_phone(value, record=record) if value else None
     if name == "email":
         return rules.normalize_email(value, record=record) if value else None
-    return Language(value).value
+    return rules.parse_choice(Language, value, field=name, record=record).value
 
 
 def _change_address(person: Person, address: Address | None, *, mailing: bool, record: str) -> list[_Change]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from premia.kernel.errors import ValidationError
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 US_STATE_CODES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
@@ -35,6 +39,25 @@ def require_text(value: str | None, *, field: str, record: str | None = None, ma
             record,
         )
     return text
+
+
+def parse_choice(choices: type[Choice], value: object, *, field: str, record: str | None = None) -> Choice:
+    """Return the enum member for ``value``.
+
+    An unknown value raises ValidationError naming the field, the value and the allowed choices.
+    """
+    try:
+        return choices(value)
+    except ValueError as exc:
+        allowed = ", ".join(member.value for member in choices)
+        raise _invalid(
+            "field.invalid_choice",
+            field,
+            value,
+            f"{field} {value!r} is not one of the allowed values.",
+            f"Choose one of: {allowed}.",
+            record,
+        ) from exc
 
 
 def normalize_state(value: str, *, field: str = "state", record: str | None = None) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-import uuid
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -27,6 +27,7 @@ from premia.accounts.tables import BankAccount, BillingAccount, EmployerGroup, P
 from premia.accounts.views import AccountView, BankAccountView
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
+from premia.kernel.dates import parse_date
 from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
 from premia.staff.permissions import Permission
 
@@ -186,8 +187,11 @@ def get_account(ctx: ServiceContext, account_number: str) -> AccountView:
     """Return the account with its holder and masked bank accounts, and audit the read."""
     ctx.require(Permission.MEMBER_READ)
     account = get_account_row(ctx, account_number)
-    audit.record(ctx, action="read", record_type=RECORD_TYPE, record_id=account.account_number)
-    return _view(ctx, account)
+    view = _view(ctx, account)
+    audit.record(
+        ctx, action="read", record_type=RECORD_TYPE, record_id=account.account_number, fields=view.disclosed_fields()
+    )
+    return view
 
 
 def update_preferences(
@@ -283,17 +287,22 @@ def find_accounts(
     member_id: str | None = None,
     last_name: str | None = None,
     first_name: str | None = None,
-    birth_date: str | None = None,
+    birth_date: str | date | None = None,
     employer: str | None = None,
     limit: int = 50,
 ) -> list[AccountView]:
-    """Look accounts up by account number, member ID, name with date of birth, or employer."""
+    """Look accounts up by account number, member ID, name with date of birth, or employer.
+
+    ``birth_date`` is a date or an ISO ``YYYY-MM-DD`` string.
+    """
     ctx.require(Permission.MEMBER_READ)
     query = select(BillingAccount).order_by(BillingAccount.account_number).limit(limit)
     if account_number:
         query = query.where(BillingAccount.account_number == account_number.strip().upper())
+    if member_id or last_name or birth_date:
+        query = query.join(Person, Person.id == BillingAccount.person_id)
     if member_id:
-        query = query.join(Person, Person.id == BillingAccount.person_id).where(Person.member_id == member_id.strip())
+        query = query.where(Person.member_id == member_id.strip())
     if last_name or birth_date:
         if not (last_name and birth_date):
             raise ValidationError(
@@ -302,9 +311,9 @@ def find_accounts(
                 field="birth_date" if last_name else "last_name",
                 hint="Give --last-name together with --birth-date.",
             )
-        query = query.join(Person, Person.id == BillingAccount.person_id).where(
-            Person.last_name.ilike(last_name.strip()), Person.birth_date == birth_date
-        )
+        # PostgreSQL does not compare a date column with a text parameter, so parse it here.
+        birth = birth_date if isinstance(birth_date, date) else parse_date(birth_date, field="birth_date")
+        query = query.where(Person.last_name.ilike(last_name.strip()), Person.birth_date == birth)
         if first_name:
             query = query.where(Person.first_name.ilike(first_name.strip()))
     if employer:
@@ -315,8 +324,11 @@ def find_accounts(
     accounts = ctx.session.scalars(query).all()
     views = []
     for account in accounts:
-        audit.record(ctx, action="search", record_type=RECORD_TYPE, record_id=account.account_number)
-        views.append(_view(ctx, account))
+        view = _view(ctx, account)
+        audit.record(
+            ctx, action="search", record_type=RECORD_TYPE, record_id=account.account_number, fields=view.disclosed_fields()
+        )
+        views.append(view)
     return views
 
 

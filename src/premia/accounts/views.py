@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from premia.accounts.tables import BankAccount, BillingAccount, EmployerGroup, Person
@@ -64,6 +64,10 @@ class PersonView:
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)
+
+    def disclosed_fields(self) -> list[str]:
+        """Names of the demographic fields this view shows a value for, for the audit log."""
+        return _fields_with_values(self, exclude={"member_id", "version"})
 
 
 @dataclass(frozen=True)
@@ -158,3 +162,18 @@ class AccountView:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def disclosed_fields(self) -> list[str]:
+        """Names of the sections of member data this view shows, for the audit log."""
+        return _fields_with_values(self, exclude={"account_number", "kind", "status", "legal_entity", "version"})
+
+
+def _fields_with_values(view: object, *, exclude: set[str]) -> list[str]:
+    names = [item.name for item in fields(view)]  # type: ignore[arg-type]
+    return [name for name in names if name not in exclude and _has_value(getattr(view, name))]
+
+
+def _has_value(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_value(item) for item in value.values())
+    return value not in (None, "", [])

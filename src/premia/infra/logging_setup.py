@@ -18,7 +18,8 @@ SENSITIVE_FIELD_NAMES = re.compile(
     r"(ssn|social|account_number|bank_account|routing|password|secret|token|birth|dob|encryption_key)",
     re.IGNORECASE,
 )
-SSN_PATTERN = re.compile(r"\b\d{3}-?\d{2}-?\d{4}\b")
+# Dashes or spaces between the groups, as people type them (123-45-6789, 123 45 6789).
+SSN_PATTERN = re.compile(r"\b\d{3}[- ]?\d{2}[- ]?\d{4}\b")
 LONG_DIGIT_RUN = re.compile(r"\b\d{6,17}\b")
 REDACTED = "[redacted]"
 STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}

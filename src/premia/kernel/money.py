@@ -25,6 +25,8 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
+    if not isinstance(value, str):
+        raise TypeError(f"expected a str, int or Decimal amount, got {type(value).__name__} {value!r}")
     try:
         return Decimal(value.strip())
     except InvalidOperation as exc:
@@ -60,7 +62,7 @@ def parse_amount(text: str | int | Decimal, *, field: str = "amount", record: st
     typed or sent with a fraction of a cent is a mistake the sender must see.
     """
     try:
-        value = to_decimal(text) if not isinstance(text, int) else Decimal(text)
+        value = to_decimal(text)
     except (ValueError, TypeError) as exc:
         raise ValidationError(
             code="money.invalid_amount",
@@ -96,8 +98,14 @@ def split_cents(total: int, weights: Sequence[Decimal | int], *, remainder_index
 
     Every part except the one at ``remainder_index`` is rounded half-up on its own; that part
     takes whatever is left. In Premia the remainder part is the subscriber's line, so a family's
-    odd cent always lands on the same, predictable member. Zero weights get zero; when all
-    weights are zero the whole amount goes to the remainder part.
+    odd cent always lands on the same, predictable member. Zero weights get zero, except the
+    remainder part, which takes the leftover cents whatever its weight. When all weights are
+    zero the whole amount goes to it.
+
+    Rounding many parts up can hand out more cents than the total (2 cents over four equal
+    weights gives three parts of 0.5 -> 1 cent each). The remainder part would then have the
+    opposite sign of the total, so instead it gets zero and the parts rounded up the most (the
+    earliest on a tie) each give one cent back. No part ever has the opposite sign of the total.
     """
     _require_int(total)
     if not weights:
@@ -114,13 +122,26 @@ def split_cents(total: int, weights: Sequence[Decimal | int], *, remainder_index
         parts[remainder_index] = total
         return parts
 
+    # Work on the magnitude so that a credit splits as the mirror image of a charge.
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    rounding_up: list[tuple[Decimal, int]] = []
     for index, weight in enumerate(decimal_weights):
         if index == remainder_index:
             continue
-        share = Decimal(total) * weight / weight_sum
+        share = Decimal(magnitude) * weight / weight_sum
         parts[index] = int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    parts[remainder_index] = total - sum(parts)
-    return parts
+        if parts[index] > share:
+            rounding_up.append((parts[index] - share, index))
+    leftover = magnitude - sum(parts)
+
+    if leftover < 0:
+        rounding_up.sort(key=lambda item: (-item[0], item[1]))
+        for _, index in rounding_up[:-leftover]:
+            parts[index] -= 1
+        leftover = 0
+    parts[remainder_index] = leftover
+    return [sign * part for part in parts]
 
 
 def allocate_in_order(amount: int, open_amounts: Sequence[int]) -> list[int]:

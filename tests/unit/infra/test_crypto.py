@@ -1,0 +1,78 @@
+"""Field encryption for SSNs and bank account numbers, keyed look-up hashes, and masking."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from premia.infra.crypto import FieldCipher, generate_key, mask_last4
+from premia.kernel.errors import ValidationError
+
+KEY = Fernet.generate_key().decode("ascii")
+
+
+def test_round_trip() -> None:
+    cipher = FieldCipher(KEY)
+
+    token = cipher.encrypt("123456789")
+
+    assert cipher.decrypt(token) == "123456789"
+
+
+def test_ciphertext_hides_digits() -> None:
+    cipher = FieldCipher(KEY)
+
+    token = cipher.encrypt("123456789")
+
+    assert "123456789" not in token
+    assert "6789" not in token
+
+
+def test_same_value_encrypts_differently() -> None:
+    cipher = FieldCipher(KEY)
+
+    assert cipher.encrypt("000123456789") != cipher.encrypt("000123456789")
+
+
+def test_blind_index_stable_per_key() -> None:
+    cipher = FieldCipher(KEY)
+    other = FieldCipher(generate_key())
+
+    assert cipher.blind_index("123456789") == FieldCipher(KEY).blind_index("123456789")
+    assert cipher.blind_index("123456789") != cipher.blind_index("123456788")
+    assert cipher.blind_index("123456789") != other.blind_index("123456789")
+    assert len(cipher.blind_index("123456789")) == 64
+    assert "123456789" not in cipher.blind_index("123456789")
+
+
+def test_wrong_key_names_setting() -> None:
+    token = FieldCipher(KEY).encrypt("123456789")
+
+    with pytest.raises(ValidationError) as caught:
+        FieldCipher(generate_key()).decrypt(token)
+
+    assert caught.value.code == "settings.encryption_key_mismatch"
+    assert caught.value.field == "PREMIA_ENCRYPTION_KEY"
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "", "é" * 44])
+def test_invalid_key_rejected(key: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        FieldCipher(key)
+
+    assert caught.value.code == "settings.encryption_key_invalid"
+    assert "premia keys generate" in (caught.value.hint or "")
+
+
+def test_generated_key_is_fernet() -> None:
+    key = generate_key()
+
+    assert FieldCipher(key).decrypt(FieldCipher(key).encrypt("x")) == "x"
+    assert key != generate_key()
+
+
+def test_mask_last4() -> None:
+    assert mask_last4("6789", label="ssn") == "•••-••-6789"
+    assert mask_last4("6789") == "••••6789"
+    assert mask_last4(None) == ""
+    assert mask_last4("") == ""
