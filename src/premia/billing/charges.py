@@ -1,197 +1,216 @@
-"""Expected charges: what each member-month costs as coverage now stands.
+"""Expected charges: what each member-month costs as coverage now stands (pure).
 
-For every policy of a billing account and every coverage month asked for, the members
-covered in that month are rated on the catalog plan (or take the exchange's per-member
-premium where the 834 sent one), the exchange's APTC is capped and split by the rating
-engine, and both are prorated for members covered part of the month. The result is keyed
-by member, month, policy and kind, which is what the generator compares with earlier
-invoices.
+For every policy and every coverage month asked for, the members covered in that month are
+rated on the catalog plan (or take the exchange's per-member premium where the 834 sent
+one), the exchange's APTC is capped and split by the rating engine, and both are prorated
+for members covered part of the month. The result is keyed by member, month, policy and
+kind, which is what the generator compares with earlier invoices.
+
+Which rate applies: every coverage month is rated on its *rating date*, and the rating date
+selects both the plan year and the rate row. For an individual policy the rating date is
+the later of its effective date and January 1 of the month's year (the renewal); for a
+group policy it is the start of the employer's plan year, so a group keeps one rate and
+each member one age for the whole plan year. A rate row that starts in the middle of a plan
+year therefore applies from the next rating date, while a corrected base rate for the row
+that covers the rating date changes every month rated on it, and the bill run bills the
+difference as adjustment lines.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from premia.accounts.tables import EmployerGroup, Person
+from premia.billing.coverage import CoveredMember, PolicyCoverage
 from premia.billing.model import Charge, ChargeKey, LineKind
-from premia.enrollment.model import ExchangeAmountKind, Market, PolicyStatus
-from premia.enrollment.tables import CoverageSpan, ExchangeAmount, Policy
+from premia.billing.rating_cache import MemberAmounts, RatingCache, RatingRequest, rate_request
+from premia.enrollment.model import ExchangeAmountKind
 from premia.kernel.dates import DateSpan, Month
-from premia.kernel.money import format_cents
+from premia.kernel.errors import ValidationError
 from premia.rating.catalog import Catalog
-from premia.rating.engine import rate_policy
-from premia.rating.model import Member, Relationship
+from premia.rating.model import Member, ProrationMethod, Relationship
 from premia.rating.proration import prorate
 
-
-@dataclass(frozen=True)
-class PolicyCoverage:
-    """A policy with its live coverage spans, persons and exchange amounts, loaded once."""
-
-    policy: Policy
-    spans: tuple[CoverageSpan, ...]
-    persons: dict[int, Person]
-    exchange_amounts: tuple[ExchangeAmount, ...]
-    group_anniversary_month: int | None
+# Methods whose amount depends only on how many days are covered, not on which days.
+_DAY_COUNT_METHODS = frozenset({ProrationMethod.ACTUAL_DAYS, ProrationMethod.THIRTY_DAY})
 
 
-def load_coverage(session: Session, policies: Sequence[Policy]) -> list[PolicyCoverage]:
-    """Load spans, persons and exchange amounts for ``policies`` in a few set-based queries."""
-    if not policies:
-        return []
-    ids = [policy.id for policy in policies]
-    spans: dict[int, list[CoverageSpan]] = defaultdict(list)
-    for span in session.scalars(
-        select(CoverageSpan)
-        .where(CoverageSpan.policy_id.in_(ids), CoverageSpan.voided.is_(False))
-        .order_by(CoverageSpan.policy_id, CoverageSpan.start_date, CoverageSpan.id)
-    ):
-        spans[span.policy_id].append(span)
-    person_ids = {span.person_id for rows in spans.values() for span in rows}
-    persons = {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
-    amounts: dict[int, list[ExchangeAmount]] = defaultdict(list)
-    for amount in session.scalars(select(ExchangeAmount).where(ExchangeAmount.policy_id.in_(ids))):
-        amounts[amount.policy_id].append(amount)
-    group_ids = {policy.employer_group_id for policy in policies if policy.employer_group_id}
-    anniversaries = (
-        dict(session.execute(select(EmployerGroup.id, EmployerGroup.anniversary_month).where(EmployerGroup.id.in_(group_ids))).all())
-        if group_ids
-        else {}
-    )
-    return [
-        PolicyCoverage(
-            policy=policy,
-            spans=tuple(spans[policy.id]),
-            persons={span.person_id: persons[span.person_id] for span in spans[policy.id]},
-            exchange_amounts=tuple(amounts[policy.id]),
-            group_anniversary_month=anniversaries.get(policy.employer_group_id) if policy.employer_group_id else None,
-        )
-        for policy in policies
-    ]
+class _MonthDays(NamedTuple):
+    """A coverage month with its day count and span, worked out once per bill run chunk."""
+
+    month: Month
+    days: int
+    span: DateSpan
+    last_day: date
 
 
-def expected_charges(catalog: Catalog, coverages: Iterable[PolicyCoverage], months: Iterable[Month]) -> dict[ChargeKey, Charge]:
-    """Every charge for the given months, keyed for comparison with what was billed."""
+def expected_charges(
+    catalog: Catalog,
+    coverages: Iterable[PolicyCoverage],
+    months: Iterable[Month],
+    *,
+    cache: RatingCache | None = None,
+) -> dict[ChargeKey, Charge]:
+    """Every charge for the given months, keyed for comparison with what was billed.
+
+    Without a ``cache`` every policy-month is rated by the engine on its own, which is what
+    a check of the cached path compares against.
+    """
+    lookups = cache or RatingCache(catalog, max_entries=0)
     charges: dict[ChargeKey, Charge] = {}
-    month_list = sorted(set(months))
+    month_list = [_month_days(month) for month in sorted(set(months))]
     for coverage in coverages:
+        in_force = coverage.in_force()
+        if in_force is None or not coverage.members:
+            continue
+        members: dict[int, Member] = {}
+        for member in coverage.members:
+            members.setdefault(member.person_id, _rating_member(member))
         for month in month_list:
-            for charge in _policy_month_charges(catalog, coverage, month):
+            window = in_force.intersect(month.span)
+            if window is None:
+                continue
+            for charge in _policy_month_charges(catalog, lookups, cache, coverage, members, month, window):
                 charges[charge.key] = charge
     return charges
 
 
-def policy_span(policy: Policy) -> DateSpan | None:
-    """The days a policy can owe premium for; a cancelled policy owes none."""
-    if policy.status == PolicyStatus.CANCELLED.value:
-        return None
-    return DateSpan(policy.effective_date, policy.end_date)
-
-
 def rating_date_for(coverage: PolicyCoverage, month: Month) -> date:
-    """The date ages and rates are taken on for ``month``.
-
-    Individual policies are rated on their effective date, and again on each January 1
-    renewal; group policies on the start of the group's plan year (its anniversary month).
-    """
-    policy = coverage.policy
-    if policy.market == Market.INDIVIDUAL.value or coverage.group_anniversary_month is None:
-        year_start = date(month.year, 1, 1)
-    else:
-        anniversary = coverage.group_anniversary_month
+    """The date ages and rates are taken on for ``month`` (see the module docstring)."""
+    anniversary = coverage.group_anniversary_month
+    if coverage.is_group and anniversary is not None:
         year = month.year if month.month >= anniversary else month.year - 1
-        year_start = date(year, anniversary, 1)
-    return max(policy.effective_date, year_start)
+        return date(year, anniversary, 1)
+    return max(coverage.effective_date, date(month.year, 1, 1))
 
 
-def _policy_month_charges(catalog: Catalog, coverage: PolicyCoverage, month: Month) -> list[Charge]:
-    policy = coverage.policy
-    in_force = policy_span(policy)
-    if in_force is None:
-        return []
-    month_window = in_force.intersect(month.span)
-    if month_window is None:
-        return []
+@lru_cache(maxsize=1024)
+def _month_days(month: Month) -> _MonthDays:
+    return _MonthDays(month, month.days, month.span, month.last_day)
 
-    covered: list[tuple[CoverageSpan, DateSpan]] = []
-    for span in coverage.spans:
-        window = DateSpan(span.start_date, span.end_date).intersect(month_window)
-        if window is not None:
-            covered.append((span, window))
+
+def _policy_month_charges(
+    catalog: Catalog,
+    lookups: RatingCache,
+    cache: RatingCache | None,
+    coverage: PolicyCoverage,
+    members: dict[int, Member],
+    month: _MonthDays,
+    window: DateSpan,
+) -> list[Charge]:
+    covered = _covered_members(coverage.members, window.start, window.end or month.last_day)
     if not covered:
         return []
+    if not any(members[person_id].is_subscriber for person_id, _ in covered):
+        raise ValidationError(
+            code="billing.subscriber_not_covered",
+            message=f"policy id {coverage.policy_id} covers dependents in {month.month} but not its subscriber.",
+            record=f"policy id {coverage.policy_id}",
+            field="coverage_spans",
+            value=str(month.month),
+            hint="End the dependents' coverage with the subscriber's, or enroll them on a new policy with its own subscriber.",
+        )
 
-    rating_date = rating_date_for(coverage, month)
-    plan = catalog.plan(policy.plan_id, rating_date.year)
-    members = [_member(span, coverage.persons[span.person_id]) for span, _ in covered]
-    aptc_cents = _amount_on(coverage.exchange_amounts, ExchangeAmountKind.APTC, None, month_window.start)
-    result = rate_policy(
+    rating_date = rating_date_for(coverage, month.month)
+    plan = lookups.plan(coverage.plan_id, rating_date.year)
+    aptc_cents = 0
+    if coverage.exchange_amounts:
+        aptc_cents = coverage.exchange_amount(ExchangeAmountKind.APTC, None, window.start) or 0
+    request = RatingRequest(
         plan=plan,
-        area=catalog.area(policy.rating_area),
-        rates=catalog.rates,
-        members=members,
-        month=month,
+        area=lookups.area(coverage.rating_area),
+        members=tuple(members[person_id] for person_id, _ in covered),
+        month=month.month,
         rating_date=rating_date,
-        aptc_cents=aptc_cents or 0,
-        rules=catalog.rules,
+        aptc_cents=aptc_cents,
     )
-    trace = tuple(step.to_dict() for step in result.trace)
+    rated = cache.amounts(request) if cache is not None else rate_request(catalog, request)
 
     charges: list[Charge] = []
-    for (span, window), premium in zip(covered, result.members, strict=True):
-        exchange_gross = _amount_on(coverage.exchange_amounts, ExchangeAmountKind.PREMIUM, span.person_id, window.start)
-        monthly_gross = exchange_gross if exchange_gross is not None else premium.gross_cents
-        gross = prorate(monthly_gross, window, plan.proration_method)
-        aptc = prorate(premium.aptc_cents, window, plan.proration_method)
-        days = window.days
-        source = "exchange premium" if exchange_gross is not None else f"rated, age {premium.age}"
-        part = f", {days} of {month.days} days" if days < month.days else ""
-        charges.append(
-            Charge(
-                key=ChargeKey(month, policy.id, span.person_id, LineKind.PREMIUM),
-                amount_cents=gross,
-                days_covered=days,
-                days_in_month=month.days,
-                description=f"{month} premium ({source}{part}): {format_cents(monthly_gross)} monthly",
-                employer_share_cents=prorate(premium.contribution_cents, window, plan.proration_method),
-                trace=trace,
-            )
-        )
-        if premium.aptc_cents:
-            charges.append(
-                Charge(
-                    key=ChargeKey(month, policy.id, span.person_id, LineKind.APTC),
-                    amount_cents=-aptc,
-                    days_covered=days,
-                    days_in_month=month.days,
-                    description=f"{month} advance premium tax credit{part}",
-                    trace=trace,
-                )
-            )
+    method = plan.proration_method
+    for (person_id, windows), amounts in zip(covered, rated, strict=True):
+        charges.extend(_member_charges(coverage, month, person_id, windows, amounts, method, request))
     return charges
 
 
-def _member(span: CoverageSpan, person: Person) -> Member:
-    return Member(
-        member_id=person.member_id,
-        birth_date=person.birth_date,
-        relationship=Relationship(span.relationship),
-        tobacco=span.tobacco,
-        aptc_eligible=span.aptc_eligible,
-        coverage_start=span.start_date,
+def _member_charges(
+    coverage: PolicyCoverage,
+    month: _MonthDays,
+    person_id: int,
+    windows: list[DateSpan],
+    amounts: MemberAmounts,
+    method: ProrationMethod,
+    request: RatingRequest,
+) -> list[Charge]:
+    exchange_gross = coverage.exchange_amount(ExchangeAmountKind.PREMIUM, person_id, windows[0].start) if coverage.exchange_amounts else None
+    monthly_gross = exchange_gross if exchange_gross is not None else amounts.gross_cents
+    days = windows[0].days if len(windows) == 1 else sum(window.days for window in windows)
+    age = None if exchange_gross is not None else amounts.age
+
+    premium = Charge(
+        key=ChargeKey(month.month, coverage.policy_id, person_id, LineKind.PREMIUM),
+        amount_cents=_prorate_windows(monthly_gross, windows, days, month, method),
+        days_covered=days,
+        days_in_month=month.days,
+        monthly_cents=monthly_gross,
+        age=age,
+        employer_share_cents=_prorate_windows(amounts.contribution_cents, windows, days, month, method),
+        rating=request,
     )
+    if not amounts.aptc_cents:
+        return [premium]
+    aptc = Charge(
+        key=ChargeKey(month.month, coverage.policy_id, person_id, LineKind.APTC),
+        amount_cents=-_prorate_windows(amounts.aptc_cents, windows, days, month, method),
+        days_covered=days,
+        days_in_month=month.days,
+        monthly_cents=-amounts.aptc_cents,
+        age=age,
+        rating=request,
+    )
+    return [premium, aptc]
 
 
-def _amount_on(amounts: Sequence[ExchangeAmount], kind: ExchangeAmountKind, person_id: int | None, day: date) -> int | None:
-    for amount in amounts:
-        if amount.kind != kind.value or amount.person_id != person_id:
+def _covered_members(members: tuple[CoveredMember, ...], first: date, last: date) -> list[tuple[int, list[DateSpan]]]:
+    """Each person covered between ``first`` and ``last``, in span order, with their covered days.
+
+    A person normally has one span in a month; two spans (coverage ended and restarted) are
+    kept apart so that only the covered days are charged, and adjacent ones are joined.
+    """
+    covered: dict[int, list[DateSpan]] = {}
+    for member in members:
+        start = max(member.start_date, first)
+        end = last if member.end_date is None else min(member.end_date, last)
+        if end < start:
             continue
-        if DateSpan(amount.start_date, amount.end_date).contains(day):
-            return amount.amount_cents
-    return None
+        spans = covered.setdefault(member.person_id, [])
+        if spans and spans[-1].end is not None and spans[-1].end + timedelta(days=1) == start:
+            spans[-1] = DateSpan(spans[-1].start, end)
+        else:
+            spans.append(DateSpan(start, end))
+    return list(covered.items())
+
+
+def _prorate_windows(monthly_cents: int, windows: list[DateSpan], days: int, month: _MonthDays, method: ProrationMethod) -> int:
+    if days >= month.days or monthly_cents == 0:
+        return monthly_cents
+    if len(windows) == 1:
+        return prorate(monthly_cents, windows[0], method)
+    if method in _DAY_COUNT_METHODS:
+        # Only the count of days matters, so prorate once over that many days and round once.
+        first_day = month.span.start
+        return prorate(monthly_cents, DateSpan(first_day, first_day + timedelta(days=days - 1)), method)
+    return sum(prorate(monthly_cents, window, method) for window in windows)
+
+
+def _rating_member(member: CoveredMember) -> Member:
+    return Member(
+        member_id=member.member_id,
+        birth_date=member.birth_date,
+        relationship=Relationship(member.relationship),
+        tobacco=member.tobacco,
+        aptc_eligible=member.aptc_eligible,
+        coverage_start=member.start_date,
+    )

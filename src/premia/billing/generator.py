@@ -5,7 +5,7 @@ minus what was billed for that key before. Keys inside the period being invoiced
 never billed become regular lines; every other non-zero difference becomes an adjustment
 line, so a late change to a month already billed (an added newborn, a retroactive
 termination, a new rate) is corrected on the next invoice and the old invoice stays as it
-was issued.
+was issued. A month after the period is never billed ahead of its own invoice.
 """
 
 from __future__ import annotations
@@ -20,38 +20,31 @@ def draft_lines(
     expected: Mapping[ChargeKey, Charge],
     billed: Mapping[ChargeKey, int],
 ) -> list[DraftLine]:
-    """Lines for ``period``: its own months in full, earlier and later months as differences."""
+    """Lines for ``period``: its own months in full, earlier and later months as differences.
+
+    A key billed before gets an adjustment even inside the period, so a member-month never
+    has two regular lines; a key never billed inside the period gets a regular line even
+    when its amount is zero (a child beyond the child cap), so the roster shows the member.
+    """
+    first_month = period.first_month
+    last_month = period.last_month
     lines: list[DraftLine] = []
-    for key in sorted(set(expected) | set(billed)):
+    for key in sorted(expected.keys() | billed.keys()):
         charge = expected.get(key)
-        expected_cents = charge.amount_cents if charge else 0
-        billed_cents = billed.get(key, 0)
-        difference = expected_cents - billed_cents
-        first_billing = key not in billed
-        in_period = period.contains(key.month)
-        if difference == 0 and not (first_billing and in_period and charge is not None):
+        billed_cents = billed.get(key)
+        first_billing = billed_cents is None
+        in_period = first_month <= key.month <= last_month
+        if first_billing and key.month > last_month:
             continue
-        if key.month > period.last_month and first_billing:
-            # A later month is billed by its own period's invoice, not ahead of time.
+        difference = (charge.amount_cents if charge is not None else 0) - (billed_cents or 0)
+        regular = first_billing and in_period
+        if difference == 0 and not regular:
             continue
-        lines.append(
-            DraftLine(
-                key=key,
-                amount_cents=difference,
-                adjustment=not (in_period and first_billing),
-                description=_describe(charge, difference, adjustment=not (in_period and first_billing)),
-                days_covered=charge.days_covered if charge else 0,
-                days_in_month=charge.days_in_month if charge else key.month.days,
-                employer_share_cents=charge.employer_share_cents if charge else 0,
-                trace=charge.trace if charge else (),
-            )
-        )
+        lines.append(DraftLine(key=key, amount_cents=difference, adjustment=not regular, charge=charge))
     return lines
 
 
-def _describe(charge: Charge | None, difference: int, *, adjustment: bool) -> str:
-    if not adjustment and charge is not None:
-        return charge.description
-    if charge is None or charge.amount_cents == 0:
-        return "adjustment: no coverage owed for this month, amount billed credited"
-    return f"adjustment: {charge.description}"
+def add_billed(billed: dict[ChargeKey, int], lines: list[DraftLine] | tuple[DraftLine, ...]) -> None:
+    """Add ``lines`` to a running map of amounts billed per key, as issuing them would."""
+    for line in lines:
+        billed[line.key] = billed.get(line.key, 0) + line.amount_cents

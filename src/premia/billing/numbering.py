@@ -1,35 +1,42 @@
 """Gapless invoice numbers per legal entity, assigned inside the issuing transaction.
 
 The series row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write lock
-already serialises writers), so two runs never take the same number, and a rolled-back
-invoice gives its number back with the rollback, leaving no gap.
+already serialises writers) until the transaction ends, so two runs never take the same
+number, and numbers taken by a transaction or savepoint that rolls back are given back
+with it, leaving no gap.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from premia.billing.tables import InvoiceNumberSeries
-from premia.infra.context import ServiceContext
 
 DEFAULT_PREFIX = "PRM"
 
+_series = InvoiceNumberSeries.__table__
 
-def next_invoice_number(ctx: ServiceContext, legal_entity: str, issue_date: date) -> str:
-    """Take the next number of ``legal_entity``'s series, such as ``PRM-2026-000114``."""
-    series = ctx.session.scalar(
-        select(InvoiceNumberSeries).where(InvoiceNumberSeries.legal_entity == legal_entity).with_for_update()
-    )
-    if series is None:
-        series = InvoiceNumberSeries(legal_entity=legal_entity, prefix=_prefix(legal_entity), next_number=1)
-        ctx.session.add(series)
-        ctx.session.flush()
-    number = series.next_number
-    series.next_number = number + 1
-    ctx.session.flush()
-    return f"{series.prefix}-{issue_date.year}-{number:06d}"
+
+def reserve_invoice_numbers(session: Session, legal_entity: str, count: int) -> tuple[str, int]:
+    """Take ``count`` consecutive numbers of ``legal_entity``'s series; return its prefix and the first."""
+    row = session.execute(
+        select(_series.c.prefix, _series.c.next_number).where(_series.c.legal_entity == legal_entity).with_for_update()
+    ).first()
+    if row is None:
+        prefix, first = _prefix(legal_entity), 1
+        session.execute(insert(_series).values(legal_entity=legal_entity, prefix=prefix, next_number=first + count))
+        return prefix, first
+    prefix, first = row
+    session.execute(update(_series).where(_series.c.legal_entity == legal_entity).values(next_number=first + count))
+    return prefix, first
+
+
+def format_invoice_number(prefix: str, issue_date: date, number: int) -> str:
+    """An invoice number such as ``PRM-2026-000114``: series prefix, issue year, serial."""
+    return f"{prefix}-{issue_date.year}-{number:06d}"
 
 
 def _prefix(legal_entity: str) -> str:

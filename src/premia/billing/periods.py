@@ -1,27 +1,29 @@
 """Billing periods: which coverage months an invoice covers, and when it is issued and due.
 
-Periods are counted in whole months from the account's first coverage month (the anchor),
-never by adding days, so a quarterly account stays on the same three-month grid across a
-leap year and an annual one stays on its twelve months.
+Periods are counted in whole months, never by adding days, so a quarterly account stays on
+its three-month grid across a leap year and an annual one stays on its twelve months. An
+account's first period starts with its first coverage month; every later one starts the
+month after the last invoiced period ends, so the grid never shifts under invoices already
+issued, even when a policy with an earlier effective date is added or the payment mode
+changes.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from premia.billing.model import BillingPeriod, BillingSettings
 from premia.kernel.banking_days import next_banking_day
 from premia.kernel.dates import Month
 
 
-def period_containing(month: Month, *, anchor: Month, months_per_period: int, settings: BillingSettings, due_day: int) -> BillingPeriod:
-    """The period of ``months_per_period`` months, on the grid from ``anchor``, that holds ``month``."""
-    offset = (month.index - anchor.index) // months_per_period
-    first = anchor.plus(offset * months_per_period)
-    return make_period(first, months_per_period=months_per_period, settings=settings, due_day=due_day)
-
-
+@lru_cache(maxsize=4096)
 def make_period(first_month: Month, *, months_per_period: int, settings: BillingSettings, due_day: int) -> BillingPeriod:
+    """The period of ``months_per_period`` months from ``first_month``, with its issue and due dates.
+
+    Periods are cached: a bill run asks for the same few periods for every account.
+    """
     issue_month = first_month.plus(-settings.lead_months)
     issue = date(issue_month.year, issue_month.month, min(settings.issue_day, issue_month.days))
     due = date(first_month.year, first_month.month, min(due_day, first_month.days))
@@ -32,16 +34,15 @@ def make_period(first_month: Month, *, months_per_period: int, settings: Billing
 
 def periods_due(
     *,
-    anchor: Month,
-    next_month: Month,
+    first_month: Month,
     months_per_period: int,
     as_of: date,
     settings: BillingSettings,
     due_day: int,
 ) -> list[BillingPeriod]:
-    """Every period from the one holding ``next_month`` whose issue date is on or before ``as_of``."""
+    """Every period from ``first_month`` on whose issue date is on or before ``as_of``."""
     periods: list[BillingPeriod] = []
-    period = period_containing(next_month, anchor=anchor, months_per_period=months_per_period, settings=settings, due_day=due_day)
+    period = make_period(first_month, months_per_period=months_per_period, settings=settings, due_day=due_day)
     while period.issue_date <= as_of:
         periods.append(period)
         period = make_period(period.first_month.plus(months_per_period), months_per_period=months_per_period, settings=settings, due_day=due_day)

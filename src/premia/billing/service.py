@@ -1,32 +1,37 @@
 """The bill run: issue every invoice that is due on an as-of date, safely and repeatably.
 
-Each billing account is billed in its own transaction (a savepoint inside the run), so one
-account's bad data is reported without stopping the others, and a crash leaves every
-finished account billed and no half-written invoice. The unique constraints on invoices
-and invoice lines make a second or concurrent run for the same date a no-op.
+Accounts are billed in chunks of ``chunk_size``: one chunk is read in a fixed number of
+queries, planned in memory and written with bulk inserts inside one savepoint, so an error
+while writing leaves none of the chunk's invoices half-written and the next run finishes
+the work. One account's bad data (a plan missing from the catalog, say) is reported for that
+account and the others are billed.
+
+Repeating a run, or two runs at once, never bills a member-month twice. The database
+enforces it: one invoice per billing account and period start, and one regular line per
+member, coverage month, policy and kind. A run whose chunk hits either constraint rolls the
+chunk back and bills its accounts again one by one, each in its own savepoint, from what is
+committed by then; an account whose invoice the other run issued is reported as already
+billed, which is a success.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from premia.accounts.model import AccountKind, PaymentMode
-from premia.accounts.tables import BillingAccount
 from premia.audit import service as audit
-from premia.billing.charges import expected_charges, load_coverage
-from premia.billing.generator import draft_lines
-from premia.billing.issue import issue_invoice
-from premia.billing.model import BillingPeriod, BillingSettings, ChargeKey, DraftLine, LineKind
-from premia.billing.periods import periods_due
-from premia.billing.tables import BillRun, Invoice, InvoiceLine
-from premia.enrollment.model import PolicyStatus
-from premia.enrollment.tables import Policy
+from premia.billing.issue import IssuedInvoice, issue_invoices
+from premia.billing.model import BillingSettings, DraftLine, PlannedInvoice
+from premia.billing.planning import AccountPlan, plan_account
+from premia.billing.rating_cache import RatingCache
+from premia.billing.snapshot import AccountSnapshot, billable_account_ids, load_snapshots
+from premia.billing.tables import BillRun
 from premia.infra.context import ServiceContext
 from premia.kernel.dates import Month
 from premia.kernel.errors import DomainError, NotFoundError
@@ -36,11 +41,29 @@ from premia.staff.permissions import Permission
 
 log = logging.getLogger("premia.billing")
 
+DEFAULT_CHUNK_SIZE = 2000
+
+
+class OutcomeStatus(StrEnum):
+    ISSUED = "issued"
+    WOULD_ISSUE = "would_issue"
+    ALREADY_BILLED = "already_billed"
+    FAILED = "failed"
+
+
+class BillRunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    # Fits the 16-character status column.
+    FINISHED_WITH_ERRORS = "with_errors"
+
 
 @dataclass
 class AccountOutcome:
+    """What the run did for one account and period: an invoice, nothing new, or an error."""
+
     account_number: str
-    status: str
+    status: OutcomeStatus
     invoice_number: str | None = None
     period: str | None = None
     amount_due_cents: int = 0
@@ -59,15 +82,15 @@ class BillRunReport:
 
     @property
     def issued(self) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status in {"issued", "would_issue"})
+        return sum(1 for outcome in self.outcomes if outcome.status in {OutcomeStatus.ISSUED, OutcomeStatus.WOULD_ISSUE})
 
     @property
     def already_billed(self) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == "already_billed")
+        return sum(1 for outcome in self.outcomes if outcome.status is OutcomeStatus.ALREADY_BILLED)
 
     @property
     def failed(self) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == "failed")
+        return sum(1 for outcome in self.outcomes if outcome.status is OutcomeStatus.FAILED)
 
     @property
     def billed_cents(self) -> int:
@@ -86,6 +109,16 @@ class BillRunReport:
         }
 
 
+@dataclass(frozen=True)
+class _RunOptions:
+    catalog: Catalog
+    cache: RatingCache
+    as_of: date
+    settings: BillingSettings
+    run_id: int | None
+    dry_run: bool
+
+
 def run_billing(
     ctx: ServiceContext,
     *,
@@ -94,182 +127,160 @@ def run_billing(
     dry_run: bool = False,
     account_number: str | None = None,
     settings: BillingSettings | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> BillRunReport:
-    """Issue the invoices due on ``as_of`` for every account, or only ``account_number``."""
+    """Issue the invoices due on ``as_of`` for every account, or only ``account_number``.
+
+    A dry run plans the same invoices and writes nothing. Errors other than bad account
+    data propagate after the current chunk's savepoint is rolled back.
+    """
     ctx.require(Permission.BILLING_RUN)
-    settings = settings or BillingSettings()
     report = BillRunReport(as_of=as_of, dry_run=dry_run)
     run: BillRun | None = None
     if not dry_run:
-        run = BillRun(as_of=as_of, started_at=ctx.now(), status="running", started_by=ctx.actor.username)
+        run = BillRun(as_of=as_of, started_at=ctx.now(), status=BillRunStatus.RUNNING.value, started_by=ctx.actor.username)
         ctx.session.add(run)
         ctx.session.flush()
         report.run_id = run.id
-    log.info("bill run started", extra={"as_of": as_of.isoformat(), "dry_run": dry_run})
+    options = _RunOptions(catalog, RatingCache(catalog), as_of, settings or BillingSettings(), report.run_id, dry_run)
+    log.info("bill run started", extra={"as_of": as_of.isoformat(), "dry_run": dry_run, "run_id": report.run_id})
 
-    for account in _accounts_to_bill(ctx, account_number):
-        report.outcomes.extend(_bill_account(ctx, catalog, account, as_of, settings, run, dry_run))
+    account_ids = _accounts_to_bill(ctx, account_number)
+    for start in range(0, len(account_ids), chunk_size):
+        report.outcomes.extend(_bill_chunk(ctx, options, account_ids[start : start + chunk_size]))
 
     if run is not None:
         run.finished_at = ctx.now()
-        run.status = "finished" if report.failed == 0 else "finished_with_errors"
+        run.status = (BillRunStatus.FINISHED if report.failed == 0 else BillRunStatus.FINISHED_WITH_ERRORS).value
         run.invoices_issued = report.issued
         run.already_billed = report.already_billed
         run.total_billed_cents = report.billed_cents
-        audit.record(ctx, action="bill_run", record_type="bill_run", record_id=run.id, detail={"as_of": as_of.isoformat(), "invoices": report.issued})
-    log.info("bill run finished", extra={"as_of": as_of.isoformat(), "invoices": report.issued, "failed": report.failed})
+        audit.record(
+            ctx,
+            action="bill_run",
+            record_type="bill_run",
+            record_id=run.id,
+            detail={"as_of": as_of.isoformat(), "invoices": report.issued, "already_billed": report.already_billed, "failed": report.failed},
+        )
+    log.info(
+        "bill run finished",
+        extra={"as_of": as_of.isoformat(), "run_id": report.run_id, "invoices": report.issued, "failed": report.failed},
+    )
     return report
 
 
-def _accounts_to_bill(ctx: ServiceContext, account_number: str | None) -> list[BillingAccount]:
-    query = (
-        select(BillingAccount)
-        .where(BillingAccount.id.in_(select(Policy.billing_account_id)))
-        .order_by(BillingAccount.id)
-    )
-    if account_number:
-        query = query.where(BillingAccount.account_number == account_number.strip().upper())
-        accounts = list(ctx.session.scalars(query))
-        if not accounts:
-            raise NotFoundError(
-                code="billing.account_not_billable",
-                message=f"Billing account {account_number} does not exist or has no policies.",
-                field="account",
-                value=account_number,
-                hint="Check the account number with `premia accounts list`.",
-            )
-        return accounts
-    return list(ctx.session.scalars(query))
+def _accounts_to_bill(ctx: ServiceContext, account_number: str | None) -> list[int]:
+    if account_number is None:
+        return billable_account_ids(ctx.session)
+    account_ids = billable_account_ids(ctx.session, account_number.strip().upper())
+    if not account_ids:
+        raise NotFoundError(
+            code="billing.account_not_billable",
+            message=f"Billing account {account_number} does not exist or has no policies.",
+            field="account",
+            value=account_number,
+            hint="Check the account number with `premia accounts list`.",
+        )
+    return account_ids
 
 
-def _bill_account(
-    ctx: ServiceContext,
-    catalog: Catalog,
-    account: BillingAccount,
-    as_of: date,
-    settings: BillingSettings,
-    run: BillRun | None,
-    dry_run: bool,
-) -> list[AccountOutcome]:
-    policies = list(ctx.session.scalars(select(Policy).where(Policy.billing_account_id == account.id).order_by(Policy.id)))
-    if not policies:
-        return []
-    anchor = Month.of(min(policy.effective_date for policy in policies))
-    last_period_start = ctx.session.scalar(select(func.max(Invoice.period_start)).where(Invoice.billing_account_id == account.id))
-    months_per_period = _months_per_period(account)
-    next_month = anchor if last_period_start is None else Month.of(last_period_start).plus(months_per_period)
-    periods = periods_due(
-        anchor=anchor,
-        next_month=next_month,
-        months_per_period=months_per_period,
-        as_of=as_of,
-        settings=settings,
-        due_day=account.due_day,
-    )
+def _bill_chunk(ctx: ServiceContext, options: _RunOptions, account_ids: Sequence[int]) -> list[AccountOutcome]:
+    snapshots = load_snapshots(ctx.session, account_ids, settings=options.settings)
     outcomes: list[AccountOutcome] = []
-    for period in periods:
-        outcome = _bill_period(ctx, catalog, account, policies, anchor, period, run, dry_run)
+    to_issue: list[tuple[AccountSnapshot, AccountPlan]] = []
+    for snapshot in snapshots:
+        if snapshot.is_torn():
+            outcomes.extend(_bill_alone(ctx, options, snapshot.terms.id))
+            continue
+        plan, outcome = _plan(options, snapshot)
         if outcome is not None:
             outcomes.append(outcome)
-    return outcomes
+        elif plan.invoices:
+            to_issue.append((snapshot, plan))
 
-
-def _bill_period(
-    ctx: ServiceContext,
-    catalog: Catalog,
-    account: BillingAccount,
-    policies: list[Policy],
-    anchor: Month,
-    period: BillingPeriod,
-    run: BillRun | None,
-    dry_run: bool,
-) -> AccountOutcome | None:
-    outcome = AccountOutcome(account_number=account.account_number, status="issued", period=f"{period.first_month}..{period.last_month}")
-    savepoint = ctx.session.begin_nested()
+    if options.dry_run:
+        return outcomes + [_would_issue(invoice) for _, plan in to_issue for invoice in plan.invoices]
     try:
-        if ctx.session.scalar(select(Invoice.id).where(Invoice.billing_account_id == account.id, Invoice.period_start == period.start)):
-            savepoint.rollback()
-            outcome.status = "already_billed"
-            return outcome
-        drafts = _drafts_for(ctx, catalog, account, policies, anchor, period)
-        if not drafts and not _has_pending_fees(ctx, account):
-            savepoint.rollback()
-            return None
-        outcome.lines = len(drafts)
-        outcome.billed_cents = sum(draft.amount_cents for draft in drafts)
-        if dry_run:
-            outcome.status = "would_issue"
-            outcome.preview = [_preview(draft) for draft in drafts]
-            savepoint.rollback()
-            return outcome
-        issued = issue_invoice(ctx, account, period, drafts, bill_run_id=run.id if run else None)
-        savepoint.commit()
+        issued = _issue(ctx, options, to_issue)
     except IntegrityError:
-        # Another run issued this period first; its invoice stands and this one adds nothing.
-        savepoint.rollback()
-        outcome.status = "already_billed"
-        return outcome
+        log.info("chunk conflicts with another bill run; billing its accounts one by one", extra={"accounts": len(to_issue)})
+        for snapshot, _ in to_issue:
+            outcomes.extend(_bill_alone(ctx, options, snapshot.terms.id))
+        return outcomes
+    return outcomes + [_issued(invoice) for invoice in issued]
+
+
+def _bill_alone(ctx: ServiceContext, options: _RunOptions, account_id: int) -> list[AccountOutcome]:
+    """Bill one account from a fresh read, in its own savepoint."""
+    snapshots = load_snapshots(ctx.session, [account_id], settings=options.settings)
+    if not snapshots:
+        return []
+    snapshot = snapshots[0]
+    if snapshot.is_torn():
+        # Another run is issuing this account's invoice right now.
+        return [AccountOutcome(account_number=snapshot.terms.account_number, status=OutcomeStatus.ALREADY_BILLED)]
+    plan, outcome = _plan(options, snapshot)
+    if outcome is not None:
+        return [outcome]
+    if options.dry_run:
+        return [_would_issue(invoice) for invoice in plan.invoices]
+    try:
+        issued = _issue(ctx, options, [(snapshot, plan)])
+    except IntegrityError:
+        # Another run issued this account's invoice between the read and the write.
+        return [AccountOutcome(account_number=snapshot.terms.account_number, status=OutcomeStatus.ALREADY_BILLED)]
+    return [_issued(invoice) for invoice in issued]
+
+
+def _plan(options: _RunOptions, snapshot: AccountSnapshot) -> tuple[AccountPlan, AccountOutcome | None]:
+    """The account's plan, with an outcome to report when it issues nothing new."""
+    number = snapshot.terms.account_number
+    try:
+        plan = plan_account(snapshot, catalog=options.catalog, as_of=options.as_of, settings=options.settings, cache=options.cache)
     except DomainError as exc:
-        savepoint.rollback()
-        log.warning("account not billed", extra={"account": account.account_number, "code": exc.code})
-        outcome.status = "failed"
-        outcome.error = exc.as_dict()
-        return outcome
-    outcome.invoice_number = issued.invoice.invoice_number
-    outcome.amount_due_cents = issued.invoice.amount_due_cents
-    audit.record(ctx, action="create", record_type="invoice", record_id=issued.invoice.invoice_number, detail={"account": account.account_number})
-    return outcome
+        log.warning("account not billed", extra={"account": number, "code": exc.code, "error": exc.message})
+        return AccountPlan(()), AccountOutcome(account_number=number, status=OutcomeStatus.FAILED, error=exc.as_dict())
+    if plan.already_billed:
+        last = snapshot.last_invoice
+        period = f"{Month.of(last.period_start)}..{Month.of(last.period_end)}" if last is not None else None
+        return plan, AccountOutcome(account_number=number, status=OutcomeStatus.ALREADY_BILLED, period=period)
+    return plan, None
 
 
-def _drafts_for(
-    ctx: ServiceContext,
-    catalog: Catalog,
-    account: BillingAccount,
-    policies: list[Policy],
-    anchor: Month,
-    period: BillingPeriod,
-) -> list[DraftLine]:
-    billed = _billed_amounts(ctx, account)
-    months = {month for month in _months_between(anchor, period.last_month)}
-    months.update(key.month for key in billed)
-    live = [policy for policy in policies if policy.status != PolicyStatus.CANCELLED.value or _any_billed(billed, policy.id)]
-    expected = expected_charges(catalog, load_coverage(ctx.session, live), months)
-    return draft_lines(period, expected, billed)
+def _issue(ctx: ServiceContext, options: _RunOptions, to_issue: Sequence[tuple[AccountSnapshot, AccountPlan]]) -> list[IssuedInvoice]:
+    planned = [invoice for _, plan in to_issue for invoice in plan.invoices]
+    credits = {snapshot.terms.id: snapshot.unapplied_credit_cents for snapshot, _ in to_issue}
+    with ctx.session.begin_nested():
+        return issue_invoices(ctx, options.catalog, planned, bill_run_id=options.run_id, unapplied_credit=credits)
 
 
-def _billed_amounts(ctx: ServiceContext, account: BillingAccount) -> dict[ChargeKey, int]:
-    rows = ctx.session.execute(
-        select(InvoiceLine.coverage_month, InvoiceLine.policy_id, InvoiceLine.person_id, InvoiceLine.kind, func.sum(InvoiceLine.amount_cents))
-        .where(
-            InvoiceLine.billing_account_id == account.id,
-            InvoiceLine.kind != LineKind.FEE.value,
-            InvoiceLine.invoice_id.is_not(None),
-        )
-        .group_by(InvoiceLine.coverage_month, InvoiceLine.policy_id, InvoiceLine.person_id, InvoiceLine.kind)
-    ).all()
-    return {ChargeKey(Month.of(month), policy_id, person_id, LineKind(kind)): int(total) for month, policy_id, person_id, kind, total in rows}
-
-
-def _any_billed(billed: dict[ChargeKey, int], policy_id: int) -> bool:
-    return any(key.policy_id == policy_id for key in billed)
-
-
-def _has_pending_fees(ctx: ServiceContext, account: BillingAccount) -> bool:
-    return bool(
-        ctx.session.scalar(
-            select(InvoiceLine.id).where(InvoiceLine.billing_account_id == account.id, InvoiceLine.invoice_id.is_(None)).limit(1)
-        )
+def _issued(invoice: IssuedInvoice) -> AccountOutcome:
+    planned = invoice.planned
+    return AccountOutcome(
+        account_number=planned.account.account_number,
+        status=OutcomeStatus.ISSUED,
+        invoice_number=invoice.invoice_number,
+        period=_period_text(planned),
+        amount_due_cents=planned.amount_due_cents,
+        lines=len(planned.drafts),
+        billed_cents=planned.billed_cents,
     )
 
 
-def _months_per_period(account: BillingAccount) -> int:
-    if account.kind == AccountKind.GROUP.value:
-        return 1
-    return PaymentMode(account.payment_mode).months
+def _would_issue(planned: PlannedInvoice) -> AccountOutcome:
+    return AccountOutcome(
+        account_number=planned.account.account_number,
+        status=OutcomeStatus.WOULD_ISSUE,
+        period=_period_text(planned),
+        amount_due_cents=planned.amount_due_cents,
+        lines=len(planned.drafts),
+        billed_cents=planned.billed_cents,
+        preview=[_preview(draft) for draft in planned.drafts],
+    )
 
 
-def _months_between(first: Month, last: Month) -> list[Month]:
-    return [first.plus(offset) for offset in range(last.index - first.index + 1)]
+def _period_text(planned: PlannedInvoice) -> str:
+    return f"{planned.period.first_month}..{planned.period.last_month}"
 
 
 def _preview(draft: DraftLine) -> dict[str, Any]:

@@ -17,7 +17,12 @@ TABLE_MODULES = [
     "premia.billing.tables",
     "premia.payments.tables",
     "premia.notices.tables",
+    "premia.delinquency.tables",
+    "premia.documents.tables",
     "premia.catalog.tables",
+    "premia.interfaces.api.tables",
+    "premia.servicing.tables",
+    "premia.importers.enrollment.tables",
 ]
 
 

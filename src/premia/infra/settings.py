@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     session_file: str = Field(default=".premia/session", description="Where `premia login` keeps the CLI session.")
     session_hours: int = Field(default=12, ge=1, le=168, description="How long a CLI or console login lasts.")
     dev_key_file: str = Field(default=".premia/dev.key", description="Development-only key file, created on demand.")
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server that sends document emails.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    smtp_username: str | None = Field(default=None, description="SMTP login; leave unset for a server without authentication.")
+    smtp_password: str | None = Field(default=None, description="SMTP password for smtp_username.")
+    smtp_from: str | None = Field(default=None, description="Sender address of document emails; required for email delivery.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS before logging in.")
+    documents_dir: str = Field(default="documents", description="Folder for rendered documents and print batches.")
+    carrier_name: str | None = Field(default=None, description="Carrier name printed on every document.")
+    carrier_phone: str | None = Field(default=None, description="Member services phone number printed on documents and emails.")
+    carrier_address: str | None = Field(
+        default=None, description="Carrier mailing and remittance address, lines separated by |."
+    )
+    document_link_base: str | None = Field(
+        default=None, description="Portal URL for document links; when set, emails carry a link instead of the PDF."
+    )
 
     @field_validator("time_zone")
     @classmethod

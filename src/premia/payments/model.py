@@ -1,4 +1,4 @@
-"""Payment states and channels (pure)."""
+"""Payment states, channels and the codes the payment area stores (pure)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,120 @@ class PaymentMethod(StrEnum):
 
 
 DEFAULT_CASH_ACCOUNT = "OPERATING"
+
+
+class ImportKind(StrEnum):
+    """The kinds of payment file Premia imports."""
+
+    NACHA_RETURNS = "nacha_returns"
+    BAI2 = "bai2"
+    CAMT = "camt"
+    LOCKBOX = "lockbox"
+    X12_820 = "x12_820"
+
+
+class ImportStatus(StrEnum):
+    """``running`` stays on a file whose import stopped part way; importing it again resumes it."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+
+
+class ItemOutcome(StrEnum):
+    """What an import did with one line, loop or entry of a file."""
+
+    POSTED = "posted"
+    SUSPENSE = "suspense"
+    RETURNED = "returned"
+    CHANGED = "changed"
+    RECORDED = "recorded"
+    UNMATCHED = "unmatched"
+    SKIPPED = "skipped"
+
+
+class MatchRule(StrEnum):
+    """Why a receipt was tied to a billing account, or why it was not."""
+
+    INVOICE_NUMBER = "invoice_number"
+    ACCOUNT_NUMBER = "account_number"
+    POLICY_NUMBER = "policy_number"
+    EXCHANGE_POLICY = "exchange_policy"
+    AMBIGUOUS = "ambiguous"
+    NO_MATCH = "no_match"
+
+
+class SuspenseStatus(StrEnum):
+    OPEN = "open"
+    APPLIED = "applied"
+    REFUNDED = "refunded"
+
+
+class RefundStatus(StrEnum):
+    """A refund waits for a supervisor above the approval limit, then is paid by ACH or check."""
+
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+    RETURNED = "returned"
+
+
+class RefundMethod(StrEnum):
+    ACH = "ach"
+    CHECK = "check"
+
+
+class AchPurpose(StrEnum):
+    """Why Premia originated an ACH entry; the purpose sets the NACHA entry description."""
+
+    DRAFT = "draft"
+    RETRY = "retry"
+    RETURN_FEE = "return_fee"
+    REFUND = "refund"
+
+
+class AchEntryStatus(StrEnum):
+    PENDING = "pending"
+    SETTLED = "settled"
+    RETURNED = "returned"
+
+
+class Representment(StrEnum):
+    """Where a returned draft stands on the way to being presented again.
+
+    Only R01 and R09 returns are ``eligible``; an entry becomes ``represented`` once a
+    RETRY PYMT entry is sent for it, and ``exhausted`` when no further attempt is allowed.
+    """
+
+    ELIGIBLE = "eligible"
+    REPRESENTED = "represented"
+    EXHAUSTED = "exhausted"
+
+
+class ReturnAction(StrEnum):
+    """What Premia does about an ACH return beyond reversing the payment."""
+
+    REPRESENT = "represent"
+    DEACTIVATE_BANK_ACCOUNT = "deactivate_bank_account"
+    REVOKE_AUTHORIZATION = "revoke_authorization"
+    CONTACT_PAYER = "contact_payer"
+    NONE = "none"
+
+
+class ProcessorEventType(StrEnum):
+    """Card processor events, for one processor transaction."""
+
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    CHARGEBACK = "chargeback"
+
+
+class EventOutcome(StrEnum):
+    """``stale`` events are older than the last one applied to the transaction and change nothing."""
+
+    APPLIED = "applied"
+    NO_CHANGE = "no_change"
+    STALE = "stale"
+    DUPLICATE = "duplicate"

@@ -1,10 +1,11 @@
 """The one payment service every channel uses: post, settle, return, reverse.
 
-Posting a settled payment writes one balanced journal entry: cash clearing is debited, the
-account's open receivables are credited oldest first (premium before fees, a month's
-members in proportion to what each owes), and anything left becomes unapplied credit for
-the next invoice. The billing account row is locked first, so two payments posted to one
-account at once queue instead of both applying to the same open items.
+Posting a settled payment writes one balanced journal entry: cash clearing is debited (or
+suspense, for money that waited there), the account's open receivables are credited oldest
+first (premium before fees, a month's members in proportion to what each owes), and
+anything left becomes unapplied credit for the next invoice. The billing account row is
+locked first, and the open items are read only after the lock is held, so two payments
+posted to one account at once queue instead of both applying to the same open items.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 
 from premia.accounts.tables import BillingAccount
 from premia.audit import service as audit
+from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
 from premia.kernel.money import format_cents
@@ -25,8 +27,11 @@ from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount, LineSpec
 from premia.ledger.receivables import allocation_lines, open_items
 from premia.ledger.tables import JournalLine
-from premia.payments.model import DEFAULT_CASH_ACCOUNT, PaymentChannel, PaymentMethod, PaymentStatus
-from premia.payments.tables import Payment
+from premia.notices.model import NoticeType
+from premia.notices.service import create_notice
+from premia.payments.allocation import AllocationTarget, payable_items, policies_needing_status
+from premia.payments.model import DEFAULT_CASH_ACCOUNT, PaymentChannel, PaymentMethod, PaymentStatus, SuspenseStatus
+from premia.payments.tables import Payment, SuspenseItem
 from premia.staff.permissions import Permission
 
 log = logging.getLogger("premia.payments")
@@ -76,9 +81,21 @@ def post_payment(
     status: PaymentStatus = PaymentStatus.SETTLED,
     cash_account: str = DEFAULT_CASH_ACCOUNT,
     source: str | None = None,
+    target: AllocationTarget | None = None,
+    funding_account: LedgerAccount = LedgerAccount.CASH_CLEARING,
+    send_receipt: bool = False,
+    permission: Permission = Permission.PAYMENTS_POST,
 ) -> PostingResult:
-    """Record a payment and, when it is settled, apply it to the account's open items."""
-    ctx.require(Permission.PAYMENTS_POST)
+    """Record a payment and, when it is settled, apply it to the account's open items.
+
+    ``target`` limits the allocation to what a remittance line names. ``funding_account``
+    is the account debited: cash clearing for money arriving now, suspense for money
+    received earlier and applied from there. ``send_receipt`` records a payment receipt
+    notice once the payment settles. ``permission`` is what the caller must hold: posting
+    by hand needs payments.post, a file import payments.import, applying suspense
+    suspense.manage.
+    """
+    ctx.require(permission)
     replay = _replay(ctx, idempotency_key, external_id)
     if replay is not None:
         _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
@@ -120,12 +137,32 @@ def post_payment(
         detail={"account": account.account_number},
     )
     if PaymentStatus(status) is PaymentStatus.SETTLED:
-        return settle_payment(ctx, payment, settled_on=received_on)
+        return settle_payment(
+            ctx,
+            payment,
+            settled_on=received_on,
+            target=target,
+            funding_account=funding_account,
+            send_receipt=send_receipt,
+            account=account,
+        )
     return PostingResult(payment=payment, applied_cents=0, unapplied_cents=0)
 
 
-def settle_payment(ctx: ServiceContext, payment: Payment, *, settled_on: date) -> PostingResult:
-    """Make a pending payment final: post it and allocate it. Settling twice changes nothing."""
+def settle_payment(
+    ctx: ServiceContext,
+    payment: Payment,
+    *,
+    settled_on: date,
+    target: AllocationTarget | None = None,
+    funding_account: LedgerAccount = LedgerAccount.CASH_CLEARING,
+    send_receipt: bool = False,
+    account: BillingAccount | None = None,
+) -> PostingResult:
+    """Make a pending payment final: post it and allocate it. Settling twice changes nothing.
+
+    ``account`` is the payment's billing account when the caller already holds its lock.
+    """
     if payment.status == PaymentStatus.SETTLED.value:
         return _result_of(ctx, payment, replayed=True)
     if payment.status != PaymentStatus.PENDING.value:
@@ -133,11 +170,19 @@ def settle_payment(ctx: ServiceContext, payment: Payment, *, settled_on: date) -
         log.info("late settlement ignored", extra={"payment_id": payment.id, "status": payment.status})
         return _result_of(ctx, payment, replayed=True)
     assert payment.billing_account_id is not None
-    account = lock_account(ctx, payment.billing_account_id)
-    lines, applied = allocation_lines(open_items(ctx, account.id), payment.amount_cents, billing_account_id=account.id, payment_id=payment.id)
+    if account is None or account.id != payment.billing_account_id:
+        account = lock_account(ctx, payment.billing_account_id)
+    items = open_items(ctx, account.id)
+    items = payable_items(items, target=target, policy_statuses=_policy_statuses(ctx, policies_needing_status(items)))
+    lines, applied = allocation_lines(items, payment.amount_cents, billing_account_id=account.id, payment_id=payment.id)
     unapplied = payment.amount_cents - applied
     lines.append(
-        LineSpec(account=LedgerAccount.CASH_CLEARING, amount_cents=payment.amount_cents, payment_id=payment.id, cash_account=payment.cash_account)
+        LineSpec(
+            account=funding_account,
+            amount_cents=payment.amount_cents,
+            payment_id=payment.id,
+            cash_account=payment.cash_account if funding_account is LedgerAccount.CASH_CLEARING else None,
+        )
     )
     if unapplied:
         lines.append(
@@ -157,7 +202,32 @@ def settle_payment(ctx: ServiceContext, payment: Payment, *, settled_on: date) -
     payment.posting_entry_id = entry.id
     payment.updated_at = ctx.now()
     ctx.session.flush()
+    if send_receipt:
+        _record_receipt(ctx, payment, settled_on)
     return _result_of(ctx, payment)
+
+
+def _policy_statuses(ctx: ServiceContext, policy_ids: set[int]) -> dict[int, str]:
+    if not policy_ids:
+        return {}
+    return dict(ctx.session.execute(select(Policy.id, Policy.status).where(Policy.id.in_(policy_ids))).all())
+
+
+def _record_receipt(ctx: ServiceContext, payment: Payment, settled_on: date) -> None:
+    assert payment.billing_account_id is not None
+    create_notice(
+        ctx,
+        notice_type=NoticeType.PAYMENT_RECEIPT,
+        billing_account_id=payment.billing_account_id,
+        as_of=settled_on,
+        dedupe_key=f"payment:{payment.id}",
+        payment_id=payment.id,
+        data={
+            "amount_cents": payment.amount_cents,
+            "received_on": payment.received_on.isoformat(),
+            "balance_after_cents": ledger.account_balance(ctx, payment.billing_account_id),
+        },
+    )
 
 
 def return_payment(ctx: ServiceContext, payment: Payment, *, return_code: str, returned_on: date) -> Payment:
@@ -210,9 +280,20 @@ def reverse_payment(ctx: ServiceContext, payment_id: int, *, reason: str, on: da
     payment.status = PaymentStatus.REVERSED.value
     payment.reversal_reason = reason.strip()
     payment.updated_at = ctx.now()
+    _reopen_suspense_of(ctx, payment)
     ctx.session.flush()
     audit.record(ctx, action="reverse", record_type="payment", record_id=payment.id, detail={"reason": reason.strip()})
     return payment
+
+
+def _reopen_suspense_of(ctx: ServiceContext, payment: Payment) -> None:
+    """A reversed payment that was applied from suspense puts its money back there, so the item is open again."""
+    item = ctx.session.scalar(select(SuspenseItem).where(SuspenseItem.payment_id == payment.id))
+    if item is not None:
+        item.status = SuspenseStatus.OPEN.value
+        item.resolution_note = f"reopened: payment {payment.id} reversed"
+        item.billing_account_id = None
+        item.payment_id = None
 
 
 def get_payment(ctx: ServiceContext, payment_id: int) -> Payment:

@@ -1,0 +1,1 @@
+"""Delinquency: binder payments, grace periods, termination for non-payment and reinstatement."""

@@ -1,0 +1,1 @@
+"""Documents: notices rendered to HTML and PDF, and their delivery by email and on paper."""

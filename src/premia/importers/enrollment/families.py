@@ -1,0 +1,80 @@
+"""Group the members of an 834 into families: a subscriber and the dependents after them.
+
+The implementation guide has every member of a family carry the subscriber's identifier
+in REF*0F, and a dependent may be sent without its subscriber's loop. Some senders instead
+put each dependent's own identifier in REF*0F, right after its subscriber's loop. A
+dependent's REF*0F that differs from the preceding subscriber's therefore names the
+subscriber of another family only when that person is already a subscriber in Premia;
+otherwise it is the dependent's own identifier, and the dependent belongs to the
+subscriber before it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from premia.accounts.tables import Person
+from premia.enrollment.tables import Policy
+from premia.formats.x12 import Member834
+from premia.importers.enrollment.intake import TransactionInfo
+from premia.infra.context import ServiceContext
+
+
+class FamilyKey(NamedTuple):
+    """Which family a member belongs to.
+
+    ``member_reference`` is a dependent's REF*0F when it names the dependent rather than
+    the subscriber. ``starts`` is True for the first member of each family.
+    """
+
+    subscriber_id: str
+    member_reference: str | None
+    starts: bool
+
+
+def family_keys(ctx: ServiceContext, members: list[tuple[Member834, TransactionInfo]]) -> list[FamilyKey]:
+    """Return the family of every member, in order (one query when some REF*0F is ambiguous)."""
+    preceding: list[str | None] = []
+    subscriber: str | None = None
+    previous_info: TransactionInfo | None = None
+    for member, info in members:
+        if info is not previous_info:
+            subscriber = None
+            previous_info = info
+        if member.is_subscriber:
+            subscriber = member.subscriber_id.strip()
+        preceding.append(subscriber)
+
+    ambiguous = {
+        member.subscriber_id.strip()
+        for (member, _), before in zip(members, preceding, strict=True)
+        if not member.is_subscriber and before is not None and member.subscriber_id.strip() != before
+    }
+    subscribers = _existing_subscribers(ctx, ambiguous) if ambiguous else set()
+
+    keys: list[FamilyKey] = []
+    previous: FamilyKey | None = None
+    for index, ((member, info), before) in enumerate(zip(members, preceding, strict=True)):
+        reference = member.subscriber_id.strip()
+        if member.is_subscriber or before is None or reference == before or reference in subscribers:
+            key_id, own = reference, None
+        else:
+            key_id, own = before, reference
+        new_set = index == 0 or members[index - 1][1] is not info
+        starts = member.is_subscriber or new_set or previous is None or previous.subscriber_id != key_id
+        key = FamilyKey(key_id, own, starts)
+        keys.append(key)
+        previous = key
+    return keys
+
+
+def _existing_subscribers(ctx: ServiceContext, member_ids: set[str]) -> set[str]:
+    query = (
+        select(Person.member_id)
+        .join(Policy, Policy.subscriber_person_id == Person.id)
+        .where(Person.member_id.in_(member_ids))
+        .distinct()
+    )
+    return set(ctx.session.scalars(query))

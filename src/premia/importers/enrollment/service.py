@@ -1,0 +1,424 @@
+"""Import an 834 file: check it, apply it once, and answer it with a 999 and a JSON report.
+
+The steps, in order:
+
+1. Read the file and its SHA-256. An interchange already applied (same sender ISA06 and
+   ISA13, or the same content) is reported as a duplicate and changes nothing; its stored
+   999 is returned again.
+2. Envelope and structure checks always run. Full TR3 validation with pyx12 runs when the
+   options ask for it (by default on files of at most 1 MB); its findings go to the 999
+   and the report and never reject anything.
+3. An envelope error rejects the whole file: the ``import_files`` row records the
+   rejection, and nothing else is written.
+4. Otherwise each member transaction is applied in its own savepoint, and a rejected member
+   never undoes the valid members beside it. With ``commit_every`` the import commits
+   between families, and an import stopped part-way resumes after its last commit.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import or_, select
+
+from premia.audit import service as audit
+from premia.catalog.service import current_catalog
+from premia.formats.x12 import Enrollment834, Finding, FindingScope, Parsed834, parse_834
+from premia.importers.enrollment.acknowledgments import (
+    AcknowledgmentText,
+    as_notes,
+    extra_interchange_findings,
+    write_acknowledgment,
+)
+from premia.importers.enrollment.applier import Applier, members_in_order
+from premia.importers.enrollment.bulk import BulkEnrollment
+from premia.importers.enrollment.families import FamilyKey, family_keys
+from premia.importers.enrollment.intake import TransactionInfo
+from premia.importers.enrollment.model import (
+    Count,
+    ImportOptions,
+    ImportReport,
+    ImportStatus,
+    ImportWarning,
+    Rejection,
+    RejectionScope,
+)
+from premia.importers.enrollment.payers import Payers
+from premia.importers.enrollment.plans import PlanResolver
+from premia.importers.enrollment.run import ImportRun
+from premia.importers.enrollment.tables import ImportFile
+from premia.infra.context import ServiceContext
+from premia.staff.permissions import Permission
+
+log = logging.getLogger(__name__)
+
+KIND = "834"
+ENROLLMENT_GUIDE = "005010X220A1"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The import report and the acknowledgment text (None when the file had no readable ISA)."""
+
+    report: ImportReport
+    acknowledgment: str | None
+
+
+def import_834(
+    ctx: ServiceContext, source: Path | bytes, *, file_name: str | None = None, options: ImportOptions | None = None
+) -> ImportResult:
+    """Import one 834 file; see the module docstring for the steps and guarantees."""
+    ctx.require(Permission.ENROLLMENT_IMPORT)
+    # Demographic changes go through the person service, which needs member.write too.
+    ctx.require(Permission.MEMBER_WRITE)
+    options = options or ImportOptions()
+    data = source.read_bytes() if isinstance(source, Path) else source
+    name = file_name or (source.name if isinstance(source, Path) else "834")
+    content_hash = hashlib.sha256(data).hexdigest()
+    parsed = parse_834(data, lenient_isa=options.lenient_isa)
+    with _frozen_for_collection():
+        return _import_parsed(ctx, parsed, data, name, content_hash, options)
+
+
+@contextmanager
+def _frozen_for_collection() -> Iterator[None]:
+    """Leave the parsed records, which live until the import ends, out of garbage collection passes.
+
+    A file of 100,000 members is millions of objects; every full collection would walk them
+    all again while the import creates rows. ``gc.freeze`` moves every object alive now to
+    a generation that collections skip, and ``gc.unfreeze`` puts them back.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _import_parsed(ctx: ServiceContext, parsed: Parsed834, data: bytes, name: str, content_hash: str,
+                   options: ImportOptions) -> ImportResult:  # fmt: skip
+    first = parsed.interchanges[0] if parsed.interchanges else None
+    report = ImportReport(
+        file_name=name,
+        sender_qualifier=first.sender_qualifier if first else None,
+        content_hash=content_hash,
+        status=ImportStatus.IN_PROGRESS,
+        size_bytes=len(data),
+        sender_id=first.sender_id if first else None,
+        control_number=first.control_number if first else None,
+    )
+
+    previous = _applied_import(ctx, content_hash, report.sender_id, report.control_number)
+    if previous is not None and not (previous.status == ImportStatus.IN_PROGRESS and previous.content_hash == content_hash):
+        return _duplicate(ctx, report, previous)
+
+    findings = [*parsed.findings, *extra_interchange_findings(parsed.interchanges)]
+    findings.extend(_tr3_findings(data, options, report))
+    if any(finding.is_error and finding.scope is FindingScope.INTERCHANGE for finding in findings) or first is None:
+        return _reject_file(ctx, report, parsed, findings)
+
+    catalog = current_catalog(ctx)
+    row = previous or _new_row(ctx, report)
+    report.import_id = row.id
+    skip = 0
+    if previous is not None:
+        skip = previous.applied_through
+        _resume_report(report, previous)
+    if options.commit_every:
+        ctx.session.commit()
+
+    run = ImportRun(ctx, report, catalog, Payers(ctx, catalog, report), options.as_of or ctx.today(), row.id)
+    transactions = _accepted_transactions(parsed, report)
+    if skip == 0:
+        _report_parser_rejections(parsed, report, findings)
+    _apply(run, row, transactions, options, skip, catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id))
+
+    report.status = _final_status(report)
+    acknowledgment = write_acknowledgment(
+        parsed.interchanges, findings, import_id=row.id, moment=ctx.now(), time_zone=ctx.settings.time_zone
+    )
+    _finish_row(ctx, row, report, acknowledgment)
+    if options.commit_every:
+        ctx.session.commit()
+    return ImportResult(report, acknowledgment.text if acknowledgment else None)
+
+
+# Idempotency ------------------------------------------------------------------------------
+
+
+def _applied_import(ctx: ServiceContext, content_hash: str, sender_id: str | None, control_number: str | None) -> ImportFile | None:
+    """Return the applied (or in-progress) import of the same content or the same interchange."""
+    same = [ImportFile.content_hash == content_hash]
+    if sender_id is not None and control_number is not None:
+        same.append((ImportFile.sender_id == sender_id) & (ImportFile.control_number == control_number))
+    query = select(ImportFile).where(
+        ImportFile.kind == KIND, ImportFile.status != ImportStatus.REJECTED.value, or_(*same)
+    )
+    return ctx.session.scalars(query.order_by(ImportFile.id).limit(1)).first()
+
+
+def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) -> ImportResult:
+    report.status = ImportStatus.DUPLICATE
+    report.duplicate_of = previous.id
+    same_content = previous.content_hash == report.content_hash
+    report.warn(
+        ImportWarning(
+            "import.duplicate",
+            f"This {'file' if same_content else 'interchange'} was already imported as import {previous.id} "
+            f"on {previous.received_at:%Y-%m-%d} (sender {previous.sender_id}, ISA13 {previous.control_number}); "
+            "nothing was changed.",
+            1,
+            "ISA13",
+        )
+    )
+    report.acknowledgment_code = (previous.report or {}).get("acknowledgment_code")
+    audit.record(
+        ctx, action="import_duplicate", record_type="import_file", record_id=previous.id,
+        detail={"file": report.file_name, "content_hash": report.content_hash},
+    )  # fmt: skip
+    log.info("834 duplicate", extra={"import_id": previous.id, "file_name": report.file_name})
+    return ImportResult(report, previous.acknowledgment)
+
+
+# Validation --------------------------------------------------------------------------------
+
+
+def _tr3_findings(data: bytes, options: ImportOptions, report: ImportReport) -> list[Finding]:
+    if not options.runs_tr3(len(data)):
+        reason = "turned off" if options.tr3 is False else f"file larger than {options.tr3_max_bytes} bytes"
+        report.tr3 = {"ran": False, "reason": reason}
+        return []
+    from premia.formats.x12 import validate_tr3
+
+    found = validate_tr3(data.decode("utf-8", errors="replace"), ENROLLMENT_GUIDE)
+    report.tr3 = {
+        "ran": True,
+        "errors": sum(finding.is_error for finding in found),
+        "warnings": sum(not finding.is_error for finding in found),
+    }
+    return as_notes(found)
+
+
+def _reject_file(ctx: ServiceContext, report: ImportReport, parsed: Parsed834, findings: list[Finding]) -> ImportResult:
+    """Record a file whose envelope is broken: one ``import_files`` row and nothing else."""
+    for finding in findings:
+        if finding.is_error and finding.scope is FindingScope.INTERCHANGE:
+            report.reject(_rejection(finding, RejectionScope.INTERCHANGE))
+    _report_warnings(findings, report)
+    report.status = ImportStatus.REJECTED
+    report.count(Count.MEMBERS_RECEIVED, _member_count(parsed))
+    report.count(Count.MEMBERS_REJECTED, _member_count(parsed))
+    row = _new_row(ctx, report)
+    report.import_id = row.id
+    acknowledgment = write_acknowledgment(
+        parsed.interchanges, findings, import_id=row.id, moment=ctx.now(), time_zone=ctx.settings.time_zone
+    )
+    _finish_row(ctx, row, report, acknowledgment)
+    log.info("834 file rejected", extra={"import_id": row.id, "file_name": report.file_name})
+    return ImportResult(report, acknowledgment.text if acknowledgment else None)
+
+
+def _accepted_transactions(parsed: Parsed834, report: ImportReport) -> list[tuple[Enrollment834, TransactionInfo]]:
+    accepted = set(map(id, parsed.accepted_transactions()))
+    interchange = parsed.interchanges[0]
+    transactions = []
+    for group in interchange.groups:
+        for transaction in group.sets:
+            if id(transaction) not in accepted:
+                continue
+            beginning = transaction.beginning
+            info = TransactionInfo(
+                control_number=transaction.header.control_number,
+                action=beginning.action if beginning else None,
+                sender_id=interchange.sender_id,
+                sponsor=transaction.sponsor,
+                master_policy_number=transaction.master_policy_number,
+                file_effective=transaction.file_effective_date,
+            )
+            transactions.append((transaction, info))
+    return transactions
+
+
+def _report_parser_rejections(parsed: Parsed834, report: ImportReport, findings: list[Finding]) -> None:
+    """Report rejected transaction sets, the members the reader rejected, and the reader's warnings."""
+    accepted = set(map(id, parsed.accepted_transactions()))
+    for transaction in parsed.transactions:
+        if id(transaction) not in accepted:
+            members = len(transaction.members) + len(transaction.rejected_members)
+            report.count(Count.MEMBERS_RECEIVED, members)
+            report.count(Count.MEMBERS_REJECTED, members)
+            continue
+        for rejected in transaction.rejected_members:
+            report.count(Count.MEMBERS_RECEIVED)
+            first, *others = rejected.findings
+            reason = first.message
+            if others:
+                reason += " Also: " + " ".join(finding.message for finding in others)
+            name = rejected.name
+            report.reject(
+                replace(
+                    _rejection(first, RejectionScope.MEMBER),
+                    reason=reason,
+                    subscriber_id=rejected.subscriber_id.strip() or None,
+                    member_name=" ".join(part for part in (name.first_name, name.last_name) if part) or None if name else None,
+                )
+            )
+    for finding in findings:
+        if finding.is_error and finding.scope is FindingScope.TRANSACTION:
+            report.reject(_rejection(finding, RejectionScope.TRANSACTION))
+    _report_warnings(findings, report)
+
+
+def _report_warnings(findings: list[Finding], report: ImportReport) -> None:
+    """Report the reader's warnings and every TR3 finding, which are warnings by then."""
+    for finding in findings:
+        if not finding.is_error:
+            report.warn(
+                ImportWarning(finding.code.value, finding.message, finding.position, finding.element, finding.member_position)
+            )
+
+
+def _rejection(finding: Finding, scope: RejectionScope) -> Rejection:
+    return Rejection(
+        scope=scope,
+        code=finding.code.value,
+        reason=finding.message,
+        segment_id=finding.segment_id,
+        position=finding.position,
+        element=finding.element,
+        hint=finding.hint,
+        transaction=finding.transaction,
+        member_position=finding.member_position,
+    )
+
+
+# Applying -----------------------------------------------------------------------------------
+
+
+def _apply(run: ImportRun, row: ImportFile, transactions: list[tuple[Enrollment834, TransactionInfo]],
+           options: ImportOptions, skip: int, *, catalog_resolver: PlanResolver) -> None:  # fmt: skip
+    """Apply every member after the first ``skip``, a chunk of whole families at a time."""
+    applier = Applier(run, catalog_resolver, as_of=run.as_of)
+    bulk = BulkEnrollment(run, catalog_resolver, applier) if options.bulk else None
+    members = members_in_order(transactions)
+    keys = family_keys(run.ctx, members)
+    since_commit = 0
+    for first, end in _family_chunks(keys, skip, options.chunk_members):
+        chunk = members[first:end]
+        intakes = [applier.read(member, info, key) for (member, info), key in zip(chunk, keys[first:end], strict=True)]
+        if bulk is not None:
+            bulk.prefetch(intakes)
+        for index, (member, info), intake in zip(range(first, end), chunk, intakes, strict=True):
+            key = keys[index]
+            if options.commit_every and since_commit >= options.commit_every and key.starts:
+                _commit_progress(run, row, applier, bulk, index)
+                since_commit = 0
+            since_commit += 1
+            if bulk is not None and bulk.offer(member, info, intake, starts=key.starts):
+                applier.finish_family()
+                continue
+            if bulk is not None:
+                bulk.flush()
+            applier.start_family(key)
+            applier.apply(member, info, intake)
+        if bulk is not None:
+            bulk.flush()
+    applier.finish_family()
+    row.applied_through = len(members)
+
+
+def _family_chunks(keys: list[FamilyKey], skip: int, size: int) -> Iterator[tuple[int, int]]:
+    """Yield the bounds of chunks of about ``size`` members that end where a family ends."""
+    first = skip
+    while first < len(keys):
+        end = min(first + size, len(keys))
+        while end < len(keys) and not keys[end].starts:
+            end += 1
+        yield first, end
+        first = end
+
+
+def _commit_progress(run: ImportRun, row: ImportFile, applier: Applier, bulk: BulkEnrollment | None, done: int) -> None:
+    """Commit the families applied so far, with the count a restarted import resumes after."""
+    applier.finish_family()
+    if bulk is not None:
+        bulk.flush()
+    row.applied_through = done
+    row.counts = run.report.counts_dict()
+    row.report = run.report.to_dict()
+    run.ctx.session.commit()
+
+
+def _resume_report(report: ImportReport, previous: ImportFile) -> None:
+    if previous.report:
+        report.restore_from(previous.report)
+    report.warn(
+        ImportWarning(
+            "import.resumed",
+            f"Import {previous.id} stopped after {previous.applied_through} members and resumed from there.",
+            1,
+        )
+    )
+
+
+def _final_status(report: ImportReport) -> ImportStatus:
+    counts = report.counts
+    if counts[Count.MEMBERS_REJECTED.value] == 0 and counts[Count.TRANSACTION_SETS_REJECTED.value] == 0:
+        return ImportStatus.ACCEPTED
+    if counts[Count.MEMBERS_APPLIED.value] == 0:
+        return ImportStatus.REJECTED
+    return ImportStatus.PARTIALLY_ACCEPTED
+
+
+# The import_files row --------------------------------------------------------------------------
+
+
+def _new_row(ctx: ServiceContext, report: ImportReport) -> ImportFile:
+    row = ImportFile(
+        kind=KIND,
+        file_name=report.file_name[:256],
+        content_hash=report.content_hash,
+        size_bytes=report.size_bytes,
+        sender_qualifier=report.sender_qualifier,
+        sender_id=report.sender_id,
+        control_number=report.control_number,
+        status=report.status.value,
+        imported_by=ctx.actor.username,
+        received_at=ctx.now(),
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return row
+
+
+def _finish_row(ctx: ServiceContext, row: ImportFile, report: ImportReport, acknowledgment: AcknowledgmentText | None) -> None:
+    report.acknowledgment_code = acknowledgment.code if acknowledgment else None
+    counts = report.counts_dict()
+    row.status = report.status.value
+    row.members_received = counts[Count.MEMBERS_RECEIVED.value]
+    row.members_applied = counts[Count.MEMBERS_APPLIED.value]
+    row.members_rejected = counts[Count.MEMBERS_REJECTED.value]
+    row.counts = counts
+    row.report = report.to_dict()
+    row.acknowledgment = acknowledgment.text if acknowledgment else None
+    row.finished_at = ctx.now()
+    audit.record(
+        ctx, action="import", record_type="import_file", record_id=row.id,
+        detail={"file": report.file_name, "status": report.status.value, "members": row.members_received},
+    )  # fmt: skip
+    ctx.session.flush()
+    log.info(
+        "834 import finished",
+        extra={"import_id": row.id, "status": report.status.value, "applied": row.members_applied,
+               "rejected": row.members_rejected},
+    )  # fmt: skip
+
+
+def _member_count(parsed: Parsed834) -> int:
+    return len(parsed.members) + len(parsed.rejected_members)

@@ -1,0 +1,84 @@
+"""How much to draft from an auto-draft account, and when (pure).
+
+A file built on day D carries entries effective ``lead`` banking days later. An invoice
+is drafted once its draft date is on or before that effective date: its due date, or the
+account's auto-draft day in the month of the due date. The draft is for the premium then
+open on those invoices, capped by what the account owes in all (credits count), less what
+is already on its way (pending drafts) and what waits to be presented again after an R01
+or R09 return. Fees already shown on an invoice go in a separate entry described
+RETURN FEE, as NACHA requires for return fees. A $0.00 amount gives no entry.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from premia.kernel.banking_days import add_banking_days, next_banking_day
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    invoice_id: int
+    invoice_number: str
+    due_date: date
+    open_premium_cents: int
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """What one account owes and has in flight, read from the journal and the ACH entries."""
+
+    open_invoices: tuple[OpenInvoice, ...]
+    invoiced_fee_cents: int
+    balance_cents: int
+    pending_premium_cents: int
+    pending_fee_cents: int
+    awaiting_representment_cents: int
+
+
+@dataclass(frozen=True)
+class DraftAmounts:
+    premium_cents: int
+    fee_cents: int
+    # The newest invoice drafted; its number is the entry's individual id.
+    invoice: OpenInvoice | None
+
+
+def effective_date_for(as_of: date, lead_banking_days: int) -> date:
+    return add_banking_days(as_of, lead_banking_days)
+
+
+def draft_date_for(due_date: date, autodraft_day: int | None) -> date:
+    """The banking day an invoice is drafted: its due date, or the account's day in the due month."""
+    if autodraft_day is None:
+        return next_banking_day(due_date)
+    last = calendar.monthrange(due_date.year, due_date.month)[1]
+    return next_banking_day(date(due_date.year, due_date.month, min(autodraft_day, last)))
+
+
+def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_date: date) -> DraftAmounts:
+    """What to draft now: premium of invoices whose draft date has come, and invoiced fees."""
+    due = [invoice for invoice in state.open_invoices if draft_date_for(invoice.due_date, autodraft_day) <= effective_date]
+    due_premium = sum(invoice.open_premium_cents for invoice in due)
+    owed = max(0, state.balance_cents)
+
+    premium_cap = min(due_premium, owed)
+    premium = max(0, premium_cap - state.pending_premium_cents - state.awaiting_representment_cents)
+    fee_room = max(0, owed - premium_cap)
+    fee = max(0, min(state.invoiced_fee_cents, fee_room) - state.pending_fee_cents)
+    newest = max(due, key=lambda invoice: (invoice.due_date, invoice.invoice_id), default=None)
+    return DraftAmounts(premium_cents=premium, fee_cents=fee, invoice=newest)
+
+
+def prenotification_invoices(
+    state: DraftState, *, autodraft_day: int | None, effective_date: date, notify_through: date
+) -> list[tuple[OpenInvoice, date]]:
+    """Invoices whose draft date falls after this file and on or before ``notify_through``, with that date."""
+    upcoming = []
+    for invoice in state.open_invoices:
+        drafted_on = draft_date_for(invoice.due_date, autodraft_day)
+        if effective_date < drafted_on <= notify_through and invoice.open_premium_cents > 0:
+            upcoming.append((invoice, drafted_on))
+    return upcoming

@@ -1,0 +1,129 @@
+"""Post the receipts of a lockbox batch or bank file: matched ones as payments, the rest to suspense.
+
+Each receipt carries the key of its line in the file. A receipt whose key an earlier
+import stored is skipped, so a file imported again posts nothing twice. Every decision is
+stored with its explanation: which invoice or account number matched which reference,
+or why nothing did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from premia.infra.context import ServiceContext
+from premia.payments.imports import record_item, stored_keys
+from premia.payments.matching import decide_match, load_reference_index, reference_candidates
+from premia.payments.model import ItemOutcome, PaymentChannel, PaymentMethod
+from premia.payments.service import post_payment
+from premia.payments.suspense import put_in_suspense
+from premia.payments.tables import PaymentImport, PaymentImportItem
+from premia.staff.permissions import Permission
+
+MATCH_CHUNK = 2_000
+MAX_PAYMENT_KEY = 128
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One payment found in a file, with the references that may identify its payer.
+
+    ``references`` are tried in order (an invoice number column before a free-text memo).
+    ``item_key`` is unique to the line and stable across imports of the same file.
+    """
+
+    item_key: str
+    position: int
+    amount_cents: int
+    received_on: date
+    cash_account: str
+    channel: PaymentChannel
+    method: PaymentMethod
+    references: tuple[str | None, ...]
+    payer_name: str | None = None
+    bank_reference: str | None = None
+
+    @property
+    def display_reference(self) -> str | None:
+        return next((text.strip() for text in self.references if text and text.strip()), None)
+
+
+def payment_key(item_key: str) -> str:
+    """The item key as a payment idempotency key, hashed when it is longer than the column."""
+    if len(item_key) <= MAX_PAYMENT_KEY:
+        return item_key
+    return "import:" + hashlib.sha256(item_key.encode("utf-8")).hexdigest()
+
+
+def post_receipts(
+    ctx: ServiceContext, record: PaymentImport, receipts: Sequence[Receipt], *, source: str
+) -> tuple[dict[str, PaymentImportItem], int]:
+    """Post or hold every receipt not imported before; return the new items by key and the skipped count."""
+    stored = stored_keys(ctx, (receipt.item_key for receipt in receipts))
+    fresh = [receipt for receipt in receipts if receipt.item_key not in stored]
+    items: dict[str, PaymentImportItem] = {}
+    for start in range(0, len(fresh), MATCH_CHUNK):
+        chunk = fresh[start : start + MATCH_CHUNK]
+        index = load_reference_index(
+            ctx, (candidate for receipt in chunk for candidate in reference_candidates(receipt.references))
+        )
+        for receipt in chunk:
+            decision = decide_match(receipt.references, receipt.amount_cents, index)
+            if decision.matched:
+                assert decision.billing_account_id is not None
+                result = post_payment(
+                    ctx,
+                    billing_account_id=decision.billing_account_id,
+                    amount_cents=receipt.amount_cents,
+                    channel=receipt.channel,
+                    method=receipt.method,
+                    received_on=receipt.received_on,
+                    reference=(receipt.display_reference or None) and receipt.display_reference[:128],
+                    idempotency_key=payment_key(receipt.item_key),
+                    cash_account=receipt.cash_account,
+                    source=source,
+                    permission=Permission.PAYMENTS_IMPORT,
+                )
+                items[receipt.item_key] = record_item(
+                    ctx,
+                    record,
+                    item_key=receipt.item_key,
+                    position=receipt.position,
+                    amount_cents=receipt.amount_cents,
+                    outcome=ItemOutcome.POSTED,
+                    explanation=decision.explanation,
+                    reference=receipt.display_reference,
+                    match_rule=decision.rule.value,
+                    billing_account_id=decision.billing_account_id,
+                    payment_id=result.payment.id,
+                )
+                continue
+            held = put_in_suspense(
+                ctx,
+                channel=receipt.channel,
+                method=receipt.method,
+                received_on=receipt.received_on,
+                amount_cents=receipt.amount_cents,
+                cash_account=receipt.cash_account,
+                reason=decision.explanation,
+                payer_name=receipt.payer_name,
+                reference=receipt.display_reference,
+                bank_reference=receipt.bank_reference,
+                idempotency_key=receipt.item_key,
+            )
+            items[receipt.item_key] = record_item(
+                ctx,
+                record,
+                item_key=receipt.item_key,
+                position=receipt.position,
+                amount_cents=receipt.amount_cents,
+                outcome=ItemOutcome.SUSPENSE,
+                explanation=decision.explanation,
+                reference=receipt.display_reference,
+                match_rule=decision.rule.value,
+                suspense_item_id=held.id,
+            )
+    ctx.session.flush()
+    return items, len(receipts) - len(fresh)

@@ -1,0 +1,82 @@
+"""The 999 answers every interchange: accepted, accepted with errors noted, or rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from premia.formats.x12 import QualifiedDate
+from premia.importers.enrollment import ImportResult
+from premia.infra.context import ServiceContext
+from tests.integration.enrollment_import.conftest import count_rows
+from tests.integration.enrollment_import.enrollment_files import interchange_text, member
+
+pytestmark = pytest.mark.database
+
+BAD_BIRTH_DATE = "DMG*D8*19860230*F~"
+
+
+def segments(acknowledgment: str | None) -> list[str]:
+    assert acknowledgment is not None
+    return [line.rstrip("~") for line in acknowledgment.splitlines()]
+
+
+def test_clean_file_accepted(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    result = import_text(interchange_text([member("A-1")]))
+    lines = segments(result.acknowledgment)
+
+    assert result.report.acknowledgment_code == "A"
+    assert "AK1*BE*1*005010X220A1" in lines
+    assert "IK5*A" in lines
+    assert "AK9*A*1*1*1" in lines
+    # The 999 goes back to the sender: ISA08 is the sender of the 834.
+    assert lines[0].split("*")[8].strip() == "EXCHANGE"
+
+
+def test_member_error_noted(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    text = interchange_text([member("A-1"), member("B-1")])
+    second = text.index("DMG*D8*19860520*F~", text.index("DMG*D8*19860520*F~") + 1)
+    text = text[:second] + BAD_BIRTH_DATE + text[second + len(BAD_BIRTH_DATE):]
+
+    result = import_text(text)
+    lines = segments(result.acknowledgment)
+
+    # The other member was applied, so the set is accepted with the error noted (IK5 E).
+    assert result.report.acknowledgment_code == "E"
+    assert any(line.startswith("IK3*DMG*") for line in lines)
+    assert "IK4*2**8*19860230" in lines
+    assert "IK5*E*5" in lines
+    assert count_rows(ctx)["persons"] == 1
+
+
+def test_envelope_error_rejected(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    text = interchange_text([member("A-1")]).replace("IEA*1*000000101", "IEA*1*000000102")
+
+    result = import_text(text)
+    lines = segments(result.acknowledgment)
+
+    assert result.report.acknowledgment_code == "R"
+    assert any(line.startswith("TA1*000000101*") and line.endswith("*R*001") for line in lines)
+
+
+def test_tr3_findings_noted_not_rejecting(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    # DTP*358 is not a qualifier 005010X220A1 allows in loop 2000; Premia keeps the member.
+    text = interchange_text([member("A-1", dates=(QualifiedDate("358", date(2026, 1, 1)),))])
+
+    result = import_text(text, tr3=True)
+    lines = segments(result.acknowledgment)
+
+    assert result.report.tr3["ran"] is True
+    assert result.report.tr3["errors"] >= 1
+    assert result.report.status == "accepted"
+    assert result.report.acknowledgment_code == "E"
+    assert any(line.startswith("IK3*DTP*") for line in lines)
+    assert count_rows(ctx)["persons"] == 1
+
+
+def test_tr3_skipped_above_size(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    result = import_text(interchange_text([member("A-1")]), tr3=None, tr3_max_bytes=100)
+
+    assert result.report.tr3 == {"ran": False, "reason": "file larger than 100 bytes"}
