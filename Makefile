@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	scripts/system-packages.sh
 	$(BIN)/premia demo
 
 test: $(STAMP)
+	scripts/system-packages.sh --with-browser
 	$(BIN)/pytest -n 2 --dist loadgroup -q
