@@ -4,7 +4,7 @@
 # Usage: scripts/system-packages.sh [--with-browser]
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
 if [[ "${1:-}" == "--with-browser" ]]; then
     packages+=(chromium)
 fi

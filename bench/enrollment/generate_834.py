@@ -1,8 +1,8 @@
 """Generate an 834 of new Exchange family enrollments for the import benchmark.
 
-The families are drawn with a fixed seed: a subscriber aged 21 to 64, a spouse in about
-half of them and up to three children, enrolled from 2026-01-01 in one of the demo catalog's
-three Exchange plans, living in one of its three Virginia rating areas. Each family carries
+The families are drawn with a fixed seed. Each has a subscriber aged 21 to 64, a spouse in
+about half of them, and up to three children. They enroll from 2026-01-01 in one of the demo
+catalog's three Exchange plans and live in one of its three Virginia rating areas. Each family carries
 the Exchange amounts of loop 2750, priced with Premia's own rating so that they agree,
 except for one family in a hundred whose total premium is a dollar off, which the import
 reports as a rating difference.
@@ -52,7 +52,9 @@ from premia.rating.catalog import Catalog, rate_from_catalog
 from premia.rating.catalog_file import parse_catalog_file
 from premia.rating.model import Member, Relationship
 
-DEMO_CATALOG = Path(__file__).resolve().parents[2] / "src" / "premia" / "rating" / "data" / "demo-catalog.yaml"
+DEMO_CATALOG = (
+    Path(__file__).resolve().parents[2] / "src" / "premia" / "rating" / "data" / "demo-catalog.yaml"
+)
 START = date(2026, 1, 1)
 PLANS = ("12345VA0010001", "12345VA0020001", "12345VA0030001")
 # One county of each demo rating area, with a ZIP code in it.
@@ -105,7 +107,11 @@ def _family(rng: random.Random, catalog: Catalog, number: int) -> list[Member834
         is_subscriber = code is RelationshipCode.SELF
         amounts = {"premium_cents": premium}
         if is_subscriber:
-            amounts |= {"premium_total_cents": reported_total, "aptc_cents": aptc, "responsibility_cents": reported_total - aptc}
+            amounts |= {
+                "premium_total_cents": reported_total,
+                "aptc_cents": aptc,
+                "responsibility_cents": reported_total - aptc,
+            }
         loops.append(
             Member834(
                 is_subscriber=is_subscriber,
@@ -113,43 +119,65 @@ def _family(rng: random.Random, catalog: Catalog, number: int) -> list[Member834
                 maintenance_type=MaintenanceType.ADDITION,
                 maintenance_reason=MaintenanceReason.INITIAL_ENROLLMENT,
                 benefit_status=BenefitStatus.ACTIVE,
-                name=EntityName("IL", "1", rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES), id_qualifier="34",
-                                id=_ssn(number, index)),  # fmt: skip
+                name=EntityName(
+                    "IL",
+                    "1",
+                    rng.choice(LAST_NAMES),
+                    rng.choice(FIRST_NAMES),
+                    id_qualifier="34",
+                    id=_ssn(number, index),
+                ),
                 references=(Reference("0F", subscriber_id),),
                 dates=(QualifiedDate("356", START),),
-                contacts=(Contact(ContactKind.TELEPHONE, f"804555{number % 10000:04d}"),) if is_subscriber else (),
-                address=Address(f"{number % 9000 + 1} MAIN ST", "", city, "VA", zip_code, county_code=county) if is_subscriber else None,
+                contacts=(Contact(ContactKind.TELEPHONE, f"804555{number % 10000:04d}"),)
+                if is_subscriber
+                else (),
+                address=Address(f"{number % 9000 + 1} MAIN ST", "", city, "VA", zip_code, county_code=county)
+                if is_subscriber
+                else None,
                 demographics=Demographics(birth, rng.choice((Gender.FEMALE, Gender.MALE))),
                 coverages=(
-                    Coverage(MaintenanceType.ADDITION, InsuranceLine.HEALTH, "", CoverageLevel.FAMILY,
-                             dates=(QualifiedDate("348", START),),
-                             references=(Reference("CE", f"{plan}01"), Reference("X9", f"EX{number:09d}"))),
-                ),  # fmt: skip
+                    Coverage(
+                        MaintenanceType.ADDITION,
+                        InsuranceLine.HEALTH,
+                        "",
+                        CoverageLevel.FAMILY,
+                        dates=(QualifiedDate("348", START),),
+                        references=(Reference("CE", f"{plan}01"), Reference("X9", f"EX{number:09d}")),
+                    ),
+                ),
                 reporting_categories=exchange_categories(effective=START, **amounts),
             )
         )
     return loops
 
 
-def _premiums(catalog: Catalog, plan: str, area: str, births: list[date], codes: list[RelationshipCode]) -> list[int]:
+def _premiums(
+    catalog: Catalog, plan: str, area: str, births: list[date], codes: list[RelationshipCode]
+) -> list[int]:
     relationships = {
         RelationshipCode.SELF: Relationship.SUBSCRIBER,
         RelationshipCode.SPOUSE: Relationship.SPOUSE,
         RelationshipCode.CHILD: Relationship.CHILD,
     }
-    members = [Member(f"M{index}", birth, relationships[code]) for index, (birth, code) in enumerate(zip(births, codes))]
-    result = rate_from_catalog(catalog, plan_id=plan, area_id=area, members=members, month=Month.of(START), rating_date=START)
+    members = [
+        Member(f"M{index}", birth, relationships[code])
+        for index, (birth, code) in enumerate(zip(births, codes))
+    ]
+    result = rate_from_catalog(
+        catalog, plan_id=plan, area_id=area, members=members, month=Month.of(START), rating_date=START
+    )
     return [member.gross_cents for member in result.members]
 
 
 def _birth(rng: random.Random, youngest: int, oldest: int) -> date:
-    """A birth date for an age on the coverage start, before the file's date (2025-12-10)."""
+    """Return a birth date for an age on the coverage start, before the file's date (2025-12-10)."""
     age = rng.randint(youngest, oldest)
     return date(START.year - age - 1, rng.randint(1, 11), rng.randint(1, 28))
 
 
 def _ssn(family: int, index: int) -> str:
-    """A well-formed SSN: area 100 to 599, group 10 to 99, serial 1000 to 9999, unique per member.
+    """Return a well-formed SSN, unique per member: area 100 to 599, group 10 to 99, serial from 1000.
 
     A family has at most five members (``index`` 0 to 4).
     """
@@ -160,18 +188,40 @@ def _ssn(family: int, index: int) -> str:
 def _interchange(members: list[Member834], control_number: int) -> Interchange[Enrollment834]:
     enrollment = Enrollment834(
         SetHeader("834", "0001", "005010X220A1"),
-        Beginning(TransactionPurpose.ORIGINAL, f"BENCH-{control_number}", date(2025, 12, 10), time(2, 0),
-                  action=TransactionAction.CHANGE),  # fmt: skip
+        Beginning(
+            TransactionPurpose.ORIGINAL,
+            f"BENCH-{control_number}",
+            date(2025, 12, 10),
+            time(2, 0),
+            action=TransactionAction.CHANGE,
+        ),
         sponsor=Party(PartyRole.SPONSOR, "VIRGINIA EXCHANGE", "FI", "541234567"),
         payer=Party(PartyRole.INSURER, "DEMO HEALTH PLAN OF VIRGINIA", "FI", "987654321"),
         members=tuple(members),
     )
-    group = FunctionalGroup("BE", "VAEXCHANGE", "DEMOHEALTH", date(2025, 12, 10), time(2, 0), str(control_number),
-                            "005010X220A1", (enrollment,))  # fmt: skip
+    group = FunctionalGroup(
+        "BE",
+        "VAEXCHANGE",
+        "DEMOHEALTH",
+        date(2025, 12, 10),
+        time(2, 0),
+        str(control_number),
+        "005010X220A1",
+        (enrollment,),
+    )
     return Interchange(
-        "ZZ", "VAEXCHANGE", "ZZ", "DEMOHEALTH", date(2025, 12, 10), time(2, 0), f"{control_number:09d}", "00501",
-        UsageIndicator.TEST, False, (group,),
-    )  # fmt: skip
+        "ZZ",
+        "VAEXCHANGE",
+        "ZZ",
+        "DEMOHEALTH",
+        date(2025, 12, 10),
+        time(2, 0),
+        f"{control_number:09d}",
+        "00501",
+        UsageIndicator.TEST,
+        False,
+        (group,),
+    )
 
 
 def main() -> None:

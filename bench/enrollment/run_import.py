@@ -1,10 +1,11 @@
 """Benchmark the 834 import: members per second on SQLite and PostgreSQL, with and without TR3.
 
-For each engine the script creates an empty database (a temporary SQLite file, or a
-PostgreSQL database on the server at BENCH_POSTGRES_URL, by default the local one on
-127.0.0.1:5432 with trust authentication), migrates it, loads the demo catalog, and times
-``import_834`` on a generated file of new family enrollments, as `premia import 834` runs it
-(commits every 5,000 members, bulk path on). The PostgreSQL database is dropped afterwards.
+For each engine the script creates an empty database: a temporary SQLite file, or a
+PostgreSQL database on the server at BENCH_POSTGRES_URL (by default the local one on
+127.0.0.1:5432 with trust authentication), which is dropped afterwards. It migrates the
+database, loads the demo catalog, and times ``import_834`` on a generated file of new
+family enrollments, as `premia import 834` runs it (commits every 5,000 members, bulk
+path on).
 
 Full TR3 validation (pyx12) is far slower than the import, so it is timed on a smaller
 file (``--tr3-members``), once through the import and once on its own.
@@ -80,13 +81,21 @@ def timed_import(url: str, path: Path, *, tr3: bool) -> dict[str, Any]:
     """Load the demo catalog, then import ``path`` and return the timing and the row counts."""
     engine = make_engine(url)
     settings = Settings(
-        _env_file=None, environment=Environment.TEST, database_url=url,
-        encryption_key=Fernet.generate_key().decode("ascii"), time_zone="America/New_York",
-    )  # type: ignore[call-arg]  # fmt: skip
+        _env_file=None,
+        environment=Environment.TEST,
+        database_url=url,
+        encryption_key=Fernet.generate_key().decode("ascii"),
+        time_zone="America/New_York",
+    )  # type: ignore[call-arg]
     try:
         with Session(engine, expire_on_commit=False) as session:
-            ctx = ServiceContext(session=session, actor=Actor(None, "bench", Role.ADMIN), clock=FixedClock(RECEIVED),
-                                 settings=settings, channel="batch")  # fmt: skip
+            ctx = ServiceContext(
+                session=session,
+                actor=Actor(None, "bench", Role.ADMIN),
+                clock=FixedClock(RECEIVED),
+                settings=settings,
+                channel="batch",
+            )
             load_catalog(ctx, DEMO_CATALOG)
             session.commit()
 
@@ -99,7 +108,11 @@ def timed_import(url: str, path: Path, *, tr3: bool) -> dict[str, Any]:
 
             counts = {
                 name: session.scalar(select(func.count()).select_from(table))
-                for name, table in (("persons", Person), ("policies", Policy), ("coverage_spans", CoverageSpan))
+                for name, table in (
+                    ("persons", Person),
+                    ("policies", Policy),
+                    ("coverage_spans", CoverageSpan),
+                )
             }
     finally:
         engine.dispose()
@@ -131,12 +144,18 @@ def timed_tr3(path: Path) -> dict[str, Any]:
 
 
 def machine() -> dict[str, str]:
-    """The hardware and versions the figures were measured on, and the load at the start."""
+    """Return the hardware and versions the figures were measured on, and the load at the start."""
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                    if line.startswith("model name")), cpu)  # fmt: skip
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
     return {
         "cpu": cpu,
         "cores": str(os.cpu_count()),
@@ -150,12 +169,20 @@ def machine() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000, help="Members in the benchmark file.")
-    parser.add_argument("--tr3-members", type=int, default=2_000, help="Members in the file timed with TR3 validation.")
-    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--tr3-members", type=int, default=2_000, help="Members in the file timed with TR3 validation."
+    )
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     parser.add_argument("--json", type=Path, help="Also write the results to this JSON file.")
     arguments = parser.parse_args()
 
-    results: dict[str, Any] = {"machine": machine(), "members": arguments.members, "tr3_members": arguments.tr3_members}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "members": arguments.members,
+        "tr3_members": arguments.tr3_members,
+    }
     with tempfile.TemporaryDirectory(prefix="premia-bench-") as folder_name:
         folder = Path(folder_name)
         big = folder / "enrollment-big.834"
@@ -171,7 +198,11 @@ def main() -> None:
                 results[f"{engine_name}_without_tr3"] = timed_import(url, big, tr3=False)
             with empty_database(engine_name, folder) as url:
                 results[f"{engine_name}_with_tr3"] = timed_import(url, small, tr3=True)
-            print(json.dumps({engine_name: [results[f"{engine_name}_without_tr3"], results[f"{engine_name}_with_tr3"]]}))
+            print(
+                json.dumps(
+                    {engine_name: [results[f"{engine_name}_without_tr3"], results[f"{engine_name}_with_tr3"]]}
+                )
+            )
     print(json.dumps(results, indent=2))
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 import psycopg
-from sqlalchemy import Table, text
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,9 +46,12 @@ def bulk_writer(session: Session) -> BulkWriter:
     raise NotImplementedError(f"bulk writing is not supported on {connection.dialect.name}")
 
 
+_json_text = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def adapt_json(value: object) -> str | None:
     """JSON text for a JSON column, or SQL NULL for None."""
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+    return None if value is None else _json_text(value)
 
 
 class PostgresBulkWriter:
@@ -64,11 +67,14 @@ class PostgresBulkWriter:
     def reserve_ids(self, table: Table, count: int) -> Sequence[int]:
         if count == 0:
             return []
-        rows = self.session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table_name, 'id')) FROM generate_series(1, :count)"),
-            {"table_name": table.name, "count": count},
-        )
-        return [row[0] for row in rows]
+        # One array value comes back much faster than ``count`` rows.
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) FROM generate_series(1, %s)",
+                (table.name, count),
+            )
+            row = cursor.fetchone()
+        return row[0] if row is not None else []
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:

@@ -83,7 +83,8 @@ def rating_date_for(coverage: PolicyCoverage, month: Month) -> date:
     if coverage.is_group and anniversary is not None:
         year = month.year if month.month >= anniversary else month.year - 1
         return date(year, anniversary, 1)
-    return max(coverage.effective_date, date(month.year, 1, 1))
+    renewal = date(month.year, 1, 1)
+    return coverage.effective_date if coverage.effective_date > renewal else renewal
 
 
 @lru_cache(maxsize=1024)
@@ -100,10 +101,10 @@ def _policy_month_charges(
     month: _MonthDays,
     window: DateSpan,
 ) -> list[Charge]:
-    covered = _covered_members(coverage.members, window.start, window.end or month.last_day)
+    covered = _covered_members(coverage.members, window)
     if not covered:
         return []
-    if not any(members[person_id].is_subscriber for person_id, _ in covered):
+    if not any(members[person_id].relationship is Relationship.SUBSCRIBER for person_id, _ in covered):
         raise ValidationError(
             code="billing.subscriber_not_covered",
             message=f"policy id {coverage.policy_id} covers dependents in {month.month} but not its subscriber.",
@@ -173,19 +174,25 @@ def _member_charges(
     return [premium, aptc]
 
 
-def _covered_members(members: tuple[CoveredMember, ...], first: date, last: date) -> list[tuple[int, list[DateSpan]]]:
-    """Each person covered between ``first`` and ``last``, in span order, with their covered days.
+def _covered_members(members: tuple[CoveredMember, ...], window: DateSpan) -> list[tuple[int, list[DateSpan]]]:
+    """Each person covered inside ``window`` (a closed span), in span order, with their covered days.
 
     A person normally has one span in a month; two spans (coverage ended and restarted) are
     kept apart so that only the covered days are charged, and adjacent ones are joined.
     """
+    first = window.start
+    last = window.end or first
     covered: dict[int, list[DateSpan]] = {}
     for member in members:
-        start = max(member.start_date, first)
-        end = last if member.end_date is None else min(member.end_date, last)
+        start = member.start_date if member.start_date > first else first
+        end = last if member.end_date is None or member.end_date > last else member.end_date
         if end < start:
             continue
         spans = covered.setdefault(member.person_id, [])
+        if not spans and start == first and end == last:
+            # Covered for the whole window, the usual case: share the window's span.
+            spans.append(window)
+            continue
         if spans and spans[-1].end is not None and spans[-1].end + timedelta(days=1) == start:
             spans[-1] = DateSpan(spans[-1].start, end)
         else:

@@ -145,7 +145,7 @@ def issue_invoices(
     numbers = _invoice_numbers(ctx, planned)
     invoice_ids = writer.reserve_ids(Invoice.__table__, len(planned))
     line_ids = iter(writer.reserve_ids(InvoiceLine.__table__, sum(len(invoice.drafts) for invoice in planned)))
-    entry_ids = iter(writer.reserve_ids(JournalEntry.__table__, sum(1 for invoice in planned if _posts_anything(invoice))))
+    entry_ids = iter(writer.reserve_ids(JournalEntry.__table__, sum(1 for invoice in planned if invoice.posts_anything)))
 
     rows = _Rows([], [], [], [], [])
     stamp = _Stamp(writer.adapt_timestamp(ctx.now()), ctx.actor.username, bill_run_id)
@@ -188,10 +188,6 @@ def _invoice_numbers(ctx: ServiceContext, planned: Sequence[PlannedInvoice]) -> 
     return numbers
 
 
-def _posts_anything(invoice: PlannedInvoice) -> bool:
-    return any(draft.amount_cents for draft in invoice.drafts)
-
-
 def _add_invoice_rows(
     writer: BulkWriter,
     rows: _Rows,
@@ -224,13 +220,13 @@ def _add_invoice_rows(
             invoice.adjustments_cents,
             0,
             invoice.amount_due_cents,
-            invoice.total_of(LineKind.PREMIUM),
-            invoice.total_of(LineKind.APTC),
+            invoice.gross_premium_cents,
+            invoice.aptc_cents,
             now,
         )
     )
 
-    entry_id = next(entry_ids) if _posts_anything(invoice) else None
+    entry_id = next(entry_ids) if invoice.posts_anything else None
     revenue = 0
     posted = 0
     for draft in invoice.drafts:

@@ -182,7 +182,8 @@ class PlannedInvoice:
 
     ``previous_balance_cents`` is the amount due on the account's previous invoice and
     ``amount_due_cents`` what the account owes once this invoice is posted; applying unapplied
-    credit moves money between ledger accounts and leaves the amount due unchanged.
+    credit moves money between ledger accounts and leaves the amount due unchanged. The
+    totals of the lines are summed once, when the plan is made.
     """
 
     account: AccountTerms
@@ -192,18 +193,26 @@ class PlannedInvoice:
     previous_balance_cents: int
     payments_since_cents: int
     amount_due_cents: int
+    current_charges_cents: int = field(init=False, default=0)
+    adjustments_cents: int = field(init=False, default=0)
+    gross_premium_cents: int = field(init=False, default=0)
+    aptc_cents: int = field(init=False, default=0)
 
-    @property
-    def current_charges_cents(self) -> int:
-        return sum(draft.amount_cents for draft in self.drafts if not draft.adjustment)
-
-    @property
-    def adjustments_cents(self) -> int:
-        return sum(draft.amount_cents for draft in self.drafts if draft.adjustment)
+    def __post_init__(self) -> None:
+        totals = {"current": 0, "adjustments": 0, LineKind.PREMIUM: 0, LineKind.APTC: 0, LineKind.FEE: 0}
+        for draft in self.drafts:
+            totals["adjustments" if draft.adjustment else "current"] += draft.amount_cents
+            totals[draft.key.kind] += draft.amount_cents
+        object.__setattr__(self, "current_charges_cents", totals["current"])
+        object.__setattr__(self, "adjustments_cents", totals["adjustments"])
+        object.__setattr__(self, "gross_premium_cents", totals[LineKind.PREMIUM])
+        object.__setattr__(self, "aptc_cents", totals[LineKind.APTC])
 
     @property
     def billed_cents(self) -> int:
-        return sum(draft.amount_cents for draft in self.drafts)
+        return self.current_charges_cents + self.adjustments_cents
 
-    def total_of(self, kind: LineKind) -> int:
-        return sum(draft.amount_cents for draft in self.drafts if draft.key.kind is kind)
+    @property
+    def posts_anything(self) -> bool:
+        """Whether any line moves money, so that the invoice needs a journal entry."""
+        return any(draft.amount_cents for draft in self.drafts)

@@ -76,7 +76,8 @@ def plan_account(
         if not has_regular and (period is not candidates[-1] or not (drafts or fees)):
             continue
         payments_since = balance - previous
-        balance += sum(draft.amount_cents for draft in drafts)
+        for draft in drafts:
+            balance += draft.amount_cents
         invoices.append(
             PlannedInvoice(
                 account=terms,

@@ -146,14 +146,17 @@ class RatingCache:
             return None
         if request.aptc_cents and not (plan.is_on_exchange and plan.market is Market.INDIVIDUAL and request.aptc_cents > 0):
             return None
-        subscribers = [index for index, member in enumerate(request.members) if member.is_subscriber]
+        if len(request.members) == 1:
+            return 0 if request.members[0].relationship is Relationship.SUBSCRIBER else None
+        subscribers = [index for index, member in enumerate(request.members) if member.relationship is Relationship.SUBSCRIBER]
         if len(subscribers) != 1 or len({member.member_id for member in request.members}) != len(request.members):
             return None
         cap = self.catalog.rules.child_cap
-        children = sum(
-            1 for member, age in zip(request.members, ages, strict=True) if member.relationship in CHILD_RELATIONSHIPS and 0 <= age < cap.age_limit
-        )
-        return subscribers[0] if children <= cap.max_charged + 1 else None
+        children = 0
+        for member, age in zip(request.members, ages, strict=True):
+            if 0 <= age < cap.age_limit and member.relationship in CHILD_RELATIONSHIPS:
+                children += 1
+        return subscribers[0] if children <= cap.max_charged else None
 
     def _member_rate(self, request: RatingRequest, member: Member, age: int) -> tuple[int, Decimal]:
         plan = request.plan

@@ -87,7 +87,6 @@ class Reprint:
 
 def reprint_document(ctx: ServiceContext, document_id: int) -> Reprint:
     """Return the stored PDF of a document, byte for byte as it was sent, after checking its hash."""
-    ctx.require(Permission.BILLING_READ)
     document = get_document(ctx, document_id)
     pdf = document_store(ctx).read(
         document.pdf_path, sha256=document.pdf_sha256, record=f"document {document.id}"
@@ -97,6 +96,7 @@ def reprint_document(ctx: ServiceContext, document_id: int) -> Reprint:
 
 
 def get_document(ctx: ServiceContext, document_id: int) -> Document:
+    ctx.require(Permission.BILLING_READ)
     document = ctx.session.get(Document, document_id)
     if document is None:
         raise NotFoundError(

@@ -23,6 +23,7 @@ TABLE_MODULES = [
     "premia.interfaces.api.tables",
     "premia.servicing.tables",
     "premia.importers.enrollment.tables",
+    "premia.lifecycle.tables",
 ]
 
 

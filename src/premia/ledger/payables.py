@@ -33,7 +33,7 @@ class CreditItem:
 
 @dataclass(frozen=True)
 class AccountCredit:
-    """What a billing account holds to its favour, and the balance it nets against."""
+    """A billing account's credits (unapplied and on receivable items) and the balance they net against."""
 
     unapplied_cents: int
     receivable_credits: tuple[CreditItem, ...]
@@ -41,7 +41,7 @@ class AccountCredit:
 
     @property
     def refundable_cents(self) -> int:
-        """What can be refunded: the net credit on the account, never more than it holds in credits."""
+        """The refundable amount: the account's net credit, capped by the credits it has."""
         held = self.unapplied_cents + sum(item.credit_cents for item in self.receivable_credits)
         return max(0, min(held, -self.account_balance_cents))
 

@@ -4,7 +4,7 @@
 fees. Two rules narrow that list before money is applied:
 
 - A remittance line that names what it pays (an invoice, a policy, coverage months) pays
-  only those items; what is left becomes unapplied credit, never another member's month.
+  only those items. What is left becomes unapplied credit, never another member's month.
 - A binder may not be swallowed by old debt: while a policy waits for its first payment,
   the account's money goes to the pending policy's items first, and never to the balance
   of coverage that has ended (terminated or cancelled policies). The federal change that
@@ -26,7 +26,7 @@ ENDED_STATUSES = frozenset({PolicyStatus.TERMINATED.value, PolicyStatus.CANCELLE
 
 @dataclass(frozen=True)
 class AllocationTarget:
-    """What a payment says it pays; an empty field matches any item.
+    """The items a payment is meant for. An empty field matches any item.
 
     ``coverage_months`` holds first days of months.
     """
@@ -67,6 +67,6 @@ def payable_items(
 
 
 def policies_needing_status(items: Sequence[OpenItem]) -> set[int]:
-    """The policies whose status can change the order: only when items span several policies."""
+    """Return the policies whose status can change the order, which matters only when items span several policies."""
     policy_ids = {item.policy_id for item in items if item.policy_id is not None}
     return policy_ids if len(policy_ids) > 1 else set()

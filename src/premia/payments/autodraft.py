@@ -10,7 +10,8 @@
 4. Record a pre-notification notice for each draft due within ``prenotification_days``.
 
 Drafted payments are posted ``pending``. Accounts are locked in id order, so two runs at
-once draft an account once: the second sees the first's pending drafts.
+once draft an account once: the second run waits for the lock and then finds the first
+run's pending drafts.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ DEBIT_PURPOSES = (AchPurpose.DRAFT.value, AchPurpose.RETRY.value, AchPurpose.RET
 
 @dataclass
 class AutodraftReport:
-    """What a run did. ``content`` is the NACHA file to send, or None when nothing was drafted."""
+    """The outcome of a run. ``content`` is the NACHA file to send, or None when nothing was drafted."""
 
     as_of: date
     effective_date: date
@@ -338,7 +339,7 @@ def _chunks(values: list[int], size: int) -> list[list[int]]:
 
 
 def ach_file_content(ctx: ServiceContext, file_id: int) -> str:
-    """The stored text of an ACH file, to write it out again."""
+    """Return the stored text of an ACH file, to write it out again."""
     ctx.require(Permission.AUTODRAFT_RUN)
     ach_file = ctx.session.get(AchFile, file_id)
     if ach_file is None:

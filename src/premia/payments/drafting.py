@@ -3,10 +3,10 @@
 A file built on day D carries entries effective ``lead`` banking days later. An invoice
 is drafted once its draft date is on or before that effective date: its due date, or the
 account's auto-draft day in the month of the due date. The draft is for the premium then
-open on those invoices, capped by what the account owes in all (credits count), less what
-is already on its way (pending drafts) and what waits to be presented again after an R01
-or R09 return. Fees already shown on an invoice go in a separate entry described
-RETURN FEE, as NACHA requires for return fees. A $0.00 amount gives no entry.
+open on those invoices, capped by what the account owes in all, credits included. Pending
+drafts and amounts waiting to be presented again after an R01 or R09 return are taken
+off. Fees already shown on an invoice go in a separate entry described RETURN FEE, as
+NACHA requires for return fees. A $0.00 amount gives no entry.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class OpenInvoice:
 
 @dataclass(frozen=True)
 class DraftState:
-    """What one account owes and has in flight, read from the journal and the ACH entries."""
+    """One account's open invoices, balance and drafts in flight, read from the journal and the ACH entries."""
 
     open_invoices: tuple[OpenInvoice, ...]
     invoiced_fee_cents: int
@@ -42,7 +42,7 @@ class DraftState:
 class DraftAmounts:
     premium_cents: int
     fee_cents: int
-    # The newest invoice drafted; its number is the entry's individual id.
+    # The newest invoice drafted. Its number becomes the entry's individual id.
     invoice: OpenInvoice | None
 
 
@@ -51,7 +51,7 @@ def effective_date_for(as_of: date, lead_banking_days: int) -> date:
 
 
 def draft_date_for(due_date: date, autodraft_day: int | None) -> date:
-    """The banking day an invoice is drafted: its due date, or the account's day in the due month."""
+    """Return the banking day an invoice is drafted: its due date, or the account's day in the due month."""
     if autodraft_day is None:
         return next_banking_day(due_date)
     last = calendar.monthrange(due_date.year, due_date.month)[1]
@@ -59,7 +59,7 @@ def draft_date_for(due_date: date, autodraft_day: int | None) -> date:
 
 
 def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_date: date) -> DraftAmounts:
-    """What to draft now: premium of invoices whose draft date has come, and invoiced fees."""
+    """Compute what to draft now: the premium of invoices whose draft date has come, and invoiced fees."""
     due = [invoice for invoice in state.open_invoices if draft_date_for(invoice.due_date, autodraft_day) <= effective_date]
     due_premium = sum(invoice.open_premium_cents for invoice in due)
     owed = max(0, state.balance_cents)
@@ -75,7 +75,7 @@ def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_dat
 def prenotification_invoices(
     state: DraftState, *, autodraft_day: int | None, effective_date: date, notify_through: date
 ) -> list[tuple[OpenInvoice, date]]:
-    """Invoices whose draft date falls after this file and on or before ``notify_through``, with that date."""
+    """List the invoices whose draft date falls after this file and on or before ``notify_through``, with that date."""
     upcoming = []
     for invoice in state.open_invoices:
         drafted_on = draft_date_for(invoice.due_date, autodraft_day)

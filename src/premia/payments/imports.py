@@ -47,7 +47,7 @@ def content_sha256(content: bytes) -> str:
 
 @dataclass
 class ImportReport:
-    """What an import did: counts and cents per outcome, and the items of this run.
+    """The outcome of an import: counts and cents per outcome, and the items of this run.
 
     ``already_imported`` is True when the same bytes were imported before; the counts are
     then those of the earlier import. ``duplicates`` counts items skipped because another
@@ -128,7 +128,7 @@ def begin_import(
 
 
 def stored_keys(ctx: ServiceContext, keys: Iterable[str]) -> set[str]:
-    """The item keys among ``keys`` that an import has already stored."""
+    """Return the item keys among ``keys`` that an import has already stored."""
     wanted = list(dict.fromkeys(keys))
     found: set[str] = set()
     for start in range(0, len(wanted), KEY_CHUNK):
@@ -238,14 +238,14 @@ def complete_import(
 
 
 def describe(report: ImportReport) -> str:
-    """One line for people: what the import posted, held and recorded."""
+    """Describe in one line what the import posted, held and recorded."""
     parts = [f"{outcome} {count} ({format_cents(report.totals.get(outcome, 0))})" for outcome, count in sorted(report.counts.items())]
     done = "already imported; nothing changed" if report.already_imported else ", ".join(parts) or "no items"
     return f"{report.kind.value} import {report.import_id} {report.file_name}: {done}"
 
 
 def item_summary(item: PaymentImportItem) -> dict[str, Any]:
-    """One item as a report shows it."""
+    """Return one item as a report shows it."""
     return {
         "position": item.position,
         "amount": format_cents(item.amount_cents, thousands=False),

@@ -1,4 +1,4 @@
-"""Changes to a payer's ACH mandate that the bank asks for: stop drafting, deactivate, correct.
+"""Changes to a payer's ACH mandate that a bank return or NOC calls for: stop drafting, deactivate, correct.
 
 Returns and notifications of change arrive from the bank, so these functions change the
 billing account and bank account rows directly, each with an audit row naming the NACHA
@@ -25,7 +25,7 @@ APPLIED_CHANGES = frozenset(
 
 
 def active_bank(ctx: ServiceContext, billing_account_id: int) -> BankAccount | None:
-    """The account's newest active bank account, the one drafts go to."""
+    """Return the account's newest active bank account, the one drafts go to."""
     return ctx.session.scalars(
         select(BankAccount)
         .where(BankAccount.billing_account_id == billing_account_id, BankAccount.status == ACTIVE)
@@ -64,7 +64,7 @@ def deactivate_bank(ctx: ServiceContext, bank: BankAccount, *, reason: str) -> N
 
 
 def apply_change(ctx: ServiceContext, bank: BankAccount, change: NotificationOfChange) -> list[str]:
-    """Correct the stored bank details as a notification of change asks; return the fields changed."""
+    """Correct the stored bank details as a notification of change requests, and return the fields changed."""
     if change.change_code not in APPLIED_CHANGES:
         return []
     changed: list[str] = []

@@ -56,7 +56,7 @@ def reference_candidates(texts: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def invoice_number_forms(normalised: str) -> list[str]:
-    """The stored spellings a normalised reference could be, such as ``PRM-2026-000114``."""
+    """List the stored spellings a normalised reference could have, such as ``PRM-2026-000114``."""
     forms = []
     for split in range(1, len(normalised) - 9):
         prefix, year, serial = normalised[:split], normalised[split : split + 4], normalised[split + 4 :]

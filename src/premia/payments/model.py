@@ -56,7 +56,7 @@ class ImportStatus(StrEnum):
 
 
 class ItemOutcome(StrEnum):
-    """What an import did with one line, loop or entry of a file."""
+    """The outcome of one line, loop or entry of an imported file."""
 
     POSTED = "posted"
     SUSPENSE = "suspense"
@@ -68,7 +68,7 @@ class ItemOutcome(StrEnum):
 
 
 class MatchRule(StrEnum):
-    """Why a receipt was tied to a billing account, or why it was not."""
+    """The rule that tied a receipt to a billing account, or the reason it was not tied."""
 
     INVOICE_NUMBER = "invoice_number"
     ACCOUNT_NUMBER = "account_number"
@@ -100,7 +100,7 @@ class RefundMethod(StrEnum):
 
 
 class AchPurpose(StrEnum):
-    """Why Premia originated an ACH entry; the purpose sets the NACHA entry description."""
+    """The reason Premia originated an ACH entry, which sets the NACHA entry description."""
 
     DRAFT = "draft"
     RETRY = "retry"
@@ -115,7 +115,7 @@ class AchEntryStatus(StrEnum):
 
 
 class Representment(StrEnum):
-    """Where a returned draft stands on the way to being presented again.
+    """The state of a returned draft on the way to being presented again.
 
     Only R01 and R09 returns are ``eligible``; an entry becomes ``represented`` once a
     RETRY PYMT entry is sent for it, and ``exhausted`` when no further attempt is allowed.
@@ -127,7 +127,7 @@ class Representment(StrEnum):
 
 
 class ReturnAction(StrEnum):
-    """What Premia does about an ACH return beyond reversing the payment."""
+    """The step Premia takes for an ACH return beyond reversing the payment."""
 
     REPRESENT = "represent"
     DEACTIVATE_BANK_ACCOUNT = "deactivate_bank_account"

@@ -144,6 +144,6 @@ def _next_sequence(ctx: ServiceContext, count: int) -> int:
 
 
 def _file_id_modifier(ctx: ServiceContext, as_of: date) -> str:
-    """A for the day's first file, B for the second; NACHA uses it to tell same-day files apart."""
+    """Return A for the day's first file and B for the second, which NACHA uses to tell same-day files apart."""
     earlier = ctx.session.scalar(select(func.count(AchFile.id)).where(AchFile.as_of == as_of)) or 0
     return FILE_ID_MODIFIERS[int(earlier) % len(FILE_ID_MODIFIERS)]

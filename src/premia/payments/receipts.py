@@ -51,7 +51,7 @@ class Receipt:
 
 
 def payment_key(item_key: str) -> str:
-    """The item key as a payment idempotency key, hashed when it is longer than the column."""
+    """Return the item key as a payment idempotency key, hashed when it is longer than the column."""
     if len(item_key) <= MAX_PAYMENT_KEY:
         return item_key
     return "import:" + hashlib.sha256(item_key.encode("utf-8")).hexdigest()

@@ -3,9 +3,9 @@
 The bank side is the USD credits of imported BAI2 and camt statements booked that day.
 Premia's side is the cash clearing movements of receipts dated that day (payments, money
 put in suspense, Exchange remittances), grouped by the bank account each was posted to.
-A day and account balance when the two totals agree; otherwise the difference is listed
-with the statement credits that no Premia posting was made from, which are where a
-person starts looking.
+A day and account balance when the two totals agree. Otherwise the difference is listed
+together with the statement credits that no Premia posting was made from, because those
+are where a person starts looking.
 """
 
 from __future__ import annotations

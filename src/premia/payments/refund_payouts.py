@@ -36,7 +36,7 @@ REGISTER_COLUMNS = ("check_number", "issued_on", "payee", "amount", "refund_id",
 
 @dataclass
 class RefundPayout:
-    """What a payout run paid: the ACH file to send, if any, and the check register lines."""
+    """The result of a payout run: the ACH file to send, if any, and the check register lines."""
 
     as_of: date
     file_id: int | None = None

@@ -1,6 +1,6 @@
 """Refunds of an account's credit, and of suspense items returned to their payers.
 
-A refund is capped by what the account holds to its favour: its unapplied credit plus any
+A refund is capped by the account's credit: its unapplied credit plus any
 receivable items a credit pushed below zero, and never more than its net credit. Above the
 configured limit a supervisor other than the requester approves it. Approval posts
 Dr unapplied credit (or the credited receivable items, or suspense) / Cr refunds payable;
@@ -74,7 +74,7 @@ class RefundView:
 
 
 def refundable_cents(ctx: ServiceContext, billing_account_id: int) -> int:
-    """The most that may be refunded to the account now, in cents."""
+    """Return the maximum that may be refunded to the account now, in cents."""
     return account_credit(ctx, billing_account_id).refundable_cents
 
 
@@ -161,7 +161,7 @@ def refund_suspense(
 
 
 def approve_refund(ctx: ServiceContext, refund_id: int, *, note: str | None = None) -> Refund:
-    """A supervisor approves a refund someone else requested; the cap is checked again now."""
+    """Approve, as a supervisor, a refund someone else requested, checking the cap again now."""
     ctx.require(Permission.REFUNDS_APPROVE)
     refund = _pending(ctx, refund_id)
     if refund.requested_by == ctx.actor.username:

@@ -10,10 +10,9 @@ posted is skipped, the rest is posted, and nothing is posted twice. The caller m
 ``checkpoint`` (which commits) to keep each chunk of loops once it is done.
 
 Exchange loops are posted per policy, member and coverage month against the APTC
-receivable (see :mod:`premia.payments.remittance_exchange`); employer lines are posted
-as payments to the policy, invoice or group they name (see
-:mod:`premia.payments.remittance_employer`). A loop or line that names nothing Premia
-holds goes to suspense.
+receivable (:mod:`premia.payments.remittance_exchange`). Employer lines are posted as
+payments to the policy, invoice or group they name (:mod:`premia.payments.remittance_employer`).
+A loop or line that names nothing Premia has goes to suspense.
 """
 
 from __future__ import annotations
@@ -126,7 +125,7 @@ def import_820(
 
 
 def problems_from_findings(findings: tuple[Finding, ...]) -> tuple[ValidationError, ...]:
-    """The errors of an 820 as the problems of a rejected file, each naming its segment."""
+    """Convert an 820's error findings into the problems of a rejected file, each naming its segment."""
     return tuple(
         ValidationError(
             code=str(finding.code),
@@ -164,7 +163,7 @@ def _sets(interchanges: tuple[Interchange[Remittance820], ...], *, as_of: date, 
         raise reject_file(
             "x12_820.no_payment",
             "820 file",
-            (ValidationError(code="x12_820.no_payment", message="The file holds no 820 transaction set with a BPR payment."),),
+            (ValidationError(code="x12_820.no_payment", message="The file contains no 820 transaction set with a BPR payment segment."),),
             "Send a file with at least one 820 transaction set.",
         )
     for context in contexts:

@@ -9,12 +9,11 @@ paid oldest first. Money beyond what the line names stays on the account as unap
 credit, and a line Premia cannot tie to an account goes to suspense.
 
 The variance report compares what each policy's lines remitted with what was billed for
-the same months, and lists billed members nobody remitted for.
+the same months, and lists the billed members that no line remitted for.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -63,7 +62,11 @@ class Job:
 
     @property
     def position(self) -> int:
-        return self.line.position if self.line is not None else self.adjustment.position if self.adjustment else self.entity.position
+        if self.line is not None:
+            return self.line.position
+        if self.adjustment is not None:
+            return self.adjustment.position
+        return self.entity.position
 
     @property
     def reference(self) -> str:

@@ -14,9 +14,9 @@ def split_aptc(amount_cents: int, open_cents: Sequence[int], *, subscriber_index
     """Split one policy-month APTC amount over its members' open APTC receivable.
 
     A payment (positive) pays what each member's line still expects, in proportion when it
-    falls short; a recoupment (negative) takes back from lines the Exchange overpaid. Any
-    amount beyond what the lines expect goes to the subscriber's line, so the parts always
-    add back to ``amount_cents``. Parts carry the sign of ``amount_cents``.
+    falls short. A recoupment (negative) takes back from the lines the Exchange overpaid.
+    Any amount beyond what the lines expect goes to the subscriber's line, so the parts
+    always add back to ``amount_cents``. Parts carry the sign of ``amount_cents``.
     """
     sign = -1 if amount_cents < 0 else 1
     magnitude = abs(amount_cents)
@@ -44,7 +44,7 @@ def months_of(start: date, end: date) -> list[date]:
 
 @dataclass(frozen=True)
 class RemittedLine:
-    """What one remittance line paid for one policy over a run of coverage months."""
+    """The amount one remittance line paid for one policy over a run of coverage months."""
 
     policy_id: int
     first_month: date
@@ -59,10 +59,10 @@ def roster_variance(
     months: Sequence[date],
     policy_numbers: Mapping[int, str],
 ) -> list[dict[str, object]]:
-    """Compare what was remitted per policy and months with what was billed; list every difference.
+    """Compare what was remitted per policy and months with what was billed, and list every difference.
 
-    ``billed`` holds the net amount billed per (policy, coverage month) for the accounts
-    and ``months`` the remittance covers. A billed policy-month nobody remitted for is
+    ``billed`` maps (policy, coverage month) to the net amount billed, for the accounts and
+    ``months`` the remittance covers. A billed policy-month that no line remitted for is
     listed as not remitted, the usual sign of an unreported termination.
     """
     rows: list[dict[str, object]] = []

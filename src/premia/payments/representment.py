@@ -40,7 +40,7 @@ class RetryPlan:
 
 
 def chain_root(ctx: ServiceContext, entry: AchEntry) -> AchEntry:
-    """The first entry of a re-presentment chain, whose settlement starts the window."""
+    """Return the first entry of a re-presentment chain, whose settlement starts the window."""
     if entry.original_entry_id is None:
         return entry
     return ctx.session.get(AchEntry, entry.original_entry_id) or entry

@@ -1,8 +1,8 @@
 """Import ACH returns and notifications of change, and act on each return code.
 
 An entry is found by the trace number of the entry Premia sent. A returned draft's payment
-is reversed (the row stays, with status ``returned``; a reversing entry undoes its
-posting), so the invoice is open again from its original due date. Then the code decides:
+is reversed: the row stays with status ``returned`` and a reversing entry undoes its
+posting, so the invoice is open again from its original due date. Then the code decides:
 
 | Codes | Action |
 |---|---|
@@ -57,7 +57,7 @@ RETURN_ACTIONS: dict[ReturnReasonCode, ReturnAction] = {
 
 
 def return_action(code: ReturnReasonCode) -> ReturnAction:
-    """What a return code asks of Premia beyond reversing the payment."""
+    """Return the action a return code calls for beyond reversing the payment."""
     return RETURN_ACTIONS.get(code, ReturnAction.NONE)
 
 
@@ -208,7 +208,7 @@ def _act_on_code(
 
 
 def _refund_returned(ctx: ServiceContext, sent: AchEntry, code: ReturnReasonCode, *, as_of: date) -> str:
-    """A refund credit came back: undo its payment and its approval, so the credit is the payer's again."""
+    """Undo the payment and approval of a returned refund credit, so the credit is the payer's again."""
     sent.status = AchEntryStatus.RETURNED.value
     sent.return_code = code.value
     sent.returned_on = as_of
@@ -258,7 +258,7 @@ def _handle_change(ctx: ServiceContext, record: PaymentImport, key: str, entry: 
 
 
 def _sent_entry(ctx: ServiceContext, trace_number: str) -> AchEntry | None:
-    """The newest entry Premia sent with this trace number (sequences restart after 9,999,999)."""
+    """Find the newest entry Premia sent with this trace number (sequences restart after 9,999,999)."""
     return ctx.session.scalars(select(AchEntry).where(AchEntry.trace_number == trace_number).order_by(AchEntry.id.desc())).first()
 
 

@@ -1,11 +1,11 @@
 """The one payment service every channel uses: post, settle, return, reverse.
 
-Posting a settled payment writes one balanced journal entry: cash clearing is debited (or
-suspense, for money that waited there), the account's open receivables are credited oldest
-first (premium before fees, a month's members in proportion to what each owes), and
-anything left becomes unapplied credit for the next invoice. The billing account row is
-locked first, and the open items are read only after the lock is held, so two payments
-posted to one account at once queue instead of both applying to the same open items.
+Posting a settled payment writes one balanced journal entry. Cash clearing is debited, or
+suspense for money that waited there. The account's open receivables are credited oldest
+first: premium before fees, and a month's members in proportion to what each owes. Anything
+left becomes unapplied credit for the next invoice. The billing account row is locked
+first and the open items are read only after the lock is held, so two payments posted to
+one account at once queue instead of both applying to the same open items.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from premia.accounts.tables import BillingAccount
 from premia.audit import service as audit
@@ -39,7 +39,7 @@ log = logging.getLogger("premia.payments")
 
 @dataclass
 class PostingResult:
-    """What a posting did. ``replayed`` is True when an idempotency key returned an earlier posting."""
+    """The outcome of a posting. ``replayed`` is True when an idempotency key returned an earlier posting."""
 
     payment: Payment
     applied_cents: int
@@ -109,6 +109,12 @@ def post_payment(
             hint="Enter the amount received; use a reversal or refund to take money back.",
         )
     account = lock_account(ctx, billing_account_id)
+    if idempotency_key or external_id:
+        # A retry that raced the first request waited for the lock above and now finds its payment.
+        replay = _replay(ctx, idempotency_key, external_id)
+        if replay is not None:
+            _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
+            return _result_of(ctx, replay, replayed=True)
     now = ctx.now()
     payment = Payment(
         billing_account_id=account.id,
@@ -204,7 +210,7 @@ def settle_payment(
     ctx.session.flush()
     if send_receipt:
         _record_receipt(ctx, payment, settled_on)
-    return _result_of(ctx, payment)
+    return _summarize(payment, [(line.account.value, line.invoice_id, line.coverage_month, line.amount_cents) for line in lines])
 
 
 def _policy_statuses(ctx: ServiceContext, policy_ids: set[int]) -> dict[int, str]:
@@ -231,9 +237,9 @@ def _record_receipt(ctx: ServiceContext, payment: Payment, settled_on: date) -> 
 
 
 def return_payment(ctx: ServiceContext, payment: Payment, *, return_code: str, returned_on: date) -> Payment:
-    """The bank sent the money back: reverse the posting and reopen what it paid.
+    """Reverse the posting of a payment the bank sent back, reopening what it paid.
 
-    The payment keeps its row with status ``returned``; the original journal entry stays and
+    The payment keeps its row with status ``returned``. The original journal entry stays and
     a reversing entry undoes it. Returning a payment twice changes nothing.
     """
     if payment.status == PaymentStatus.RETURNED.value:
@@ -260,7 +266,7 @@ def return_payment(ctx: ServiceContext, payment: Payment, *, return_code: str, r
 
 
 def reverse_payment(ctx: ServiceContext, payment_id: int, *, reason: str, on: date) -> Payment:
-    """A supervisor's correction of a posted payment, with the reason kept on the payment."""
+    """Reverse a posted payment as a supervisor's correction, keeping the reason on the payment."""
     ctx.require(Permission.PAYMENTS_REVERSE)
     payment = get_payment(ctx, payment_id)
     if not reason.strip():
@@ -287,7 +293,7 @@ def reverse_payment(ctx: ServiceContext, payment_id: int, *, reason: str, on: da
 
 
 def _reopen_suspense_of(ctx: ServiceContext, payment: Payment) -> None:
-    """A reversed payment that was applied from suspense puts its money back there, so the item is open again."""
+    """Reopen the suspense item a reversed payment was applied from, since its money is back in suspense."""
     item = ctx.session.scalar(select(SuspenseItem).where(SuspenseItem.payment_id == payment.id))
     if item is not None:
         item.status = SuspenseStatus.OPEN.value
@@ -328,15 +334,27 @@ def _result_of(ctx: ServiceContext, payment: Payment, *, replayed: bool = False)
     if payment.posting_entry_id is None:
         return PostingResult(payment=payment, applied_cents=0, unapplied_cents=0, replayed=replayed)
     rows = ctx.session.execute(
-        select(JournalLine.ledger_account, JournalLine.invoice_id, JournalLine.coverage_month, func.sum(JournalLine.amount_cents))
-        .where(JournalLine.entry_id == payment.posting_entry_id)
-        .group_by(JournalLine.ledger_account, JournalLine.invoice_id, JournalLine.coverage_month)
+        select(JournalLine.ledger_account, JournalLine.invoice_id, JournalLine.coverage_month, JournalLine.amount_cents).where(
+            JournalLine.entry_id == payment.posting_entry_id
+        )
     ).all()
+    return _summarize(payment, [tuple(row) for row in rows], replayed=replayed)
+
+
+def _summarize(
+    payment: Payment, lines: list[tuple[str, int | None, date | None, int]], *, replayed: bool = False
+) -> PostingResult:
+    """Sum a posting's journal lines into what it applied per invoice and coverage month."""
+    receivable = LedgerAccount.PREMIUM_RECEIVABLE.value
+    per_month: dict[tuple[int | None, date | None], int] = {}
+    for account, invoice_id, month, cents in lines:
+        if account == receivable:
+            per_month[(invoice_id, month)] = per_month.get((invoice_id, month), 0) - int(cents)
     allocations = [
-        {"invoice_id": invoice_id, "coverage_month": month.isoformat()[:7] if month else None, "amount": format_cents(-int(total), thousands=False)}
-        for account, invoice_id, month, total in rows
-        if account == LedgerAccount.PREMIUM_RECEIVABLE.value
+        {"invoice_id": invoice_id, "coverage_month": month.isoformat()[:7] if month else None, "amount": format_cents(cents, thousands=False)}
+        for (invoice_id, month), cents in per_month.items()
     ]
-    applied = -sum(int(total) for account, _, _, total in rows if account == LedgerAccount.PREMIUM_RECEIVABLE.value)
-    unapplied = -sum(int(total) for account, _, _, total in rows if account == LedgerAccount.UNAPPLIED_CREDIT.value)
-    return PostingResult(payment=payment, applied_cents=applied, unapplied_cents=unapplied, allocations=allocations, replayed=replayed)
+    unapplied = -sum(int(cents) for account, _, _, cents in lines if account == LedgerAccount.UNAPPLIED_CREDIT.value)
+    return PostingResult(
+        payment=payment, applied_cents=sum(per_month.values()), unapplied_cents=unapplied, allocations=allocations, replayed=replayed
+    )

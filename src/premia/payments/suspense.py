@@ -1,9 +1,9 @@
 """Suspense: money received that no rule could tie to a billing account.
 
 Receiving it posts Dr cash clearing / Cr suspense. A person then applies the item to the
-right account, which posts a payment funded from suspense and dated the day the money was
-received (the date that counts for grace periods and binder deadlines), or returns it to
-the payer as a refund. Every resolution is audited with who did it and why.
+right account or returns it to the payer as a refund. Applying posts a payment funded from
+suspense and dated the day the money was received, because that date counts for grace
+periods and binder deadlines. Every resolution is audited with who did it and why.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def new_suspense_item(
     reference: str | None = None,
     bank_reference: str | None = None,
 ) -> SuspenseItem:
-    """Add an open suspense item row; the caller posts the journal entry that holds its money."""
+    """Add an open suspense item row. The caller posts the journal entry that credits its money to suspense."""
     if amount_cents == 0:
         raise ValidationError(
             code="suspense.zero_amount",
@@ -125,7 +125,7 @@ def new_suspense_item(
 
 
 def entry_key(prefix: str, key: str) -> str:
-    """A journal idempotency key of at most 128 characters; longer keys are hashed."""
+    """Build a journal idempotency key of at most 128 characters, hashing longer keys."""
     text = f"{prefix}:{key}"
     if len(text) <= 128:
         return text

@@ -1,8 +1,8 @@
 """Tables of the payment area.
 
-A payment row is never deleted; returns and reversals change its status and post new
+A payment row is never deleted. Returns and reversals change its status and post new
 journal entries, leaving the original entry as it was. Imported files are kept with their
-content hash, and every line, loop or entry of a file with a unique key built from the
+content hash. Every line, loop or entry of a file is kept with a unique key built from the
 file's own control numbers and the line's position, so importing a file again, or resuming
 an import that stopped, posts nothing twice.
 """
@@ -67,7 +67,7 @@ class PaymentImport(Base):
 
 
 class PaymentImportItem(Base):
-    """What an import did with one line, loop or entry, and why (the match explanation)."""
+    """The outcome of one line, loop or entry of an import, and the reason for it (the match explanation)."""
 
     __tablename__ = "payment_import_items"
 
@@ -194,7 +194,7 @@ class AchEntry(Base):
     """One entry of an ACH file, found again by its trace number when the bank returns it.
 
     A re-presented draft points at the chain's first entry through ``original_entry_id``
-    and counts its ``attempt`` (1 or 2); the first entry's settlement date starts the
+    and counts its ``attempt`` (1 or 2). The first entry's settlement date starts the
     re-presentment window.
     """
 

@@ -104,9 +104,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset(
         {Permission.MEMBER_READ, Permission.BILLING_READ, Permission.AUDIT_READ, Permission.KPI_READ}
     ),
+    # Enrollment platforms create and update members through 834 imports.
     Role.INTEGRATION: frozenset(
         {
             Permission.MEMBER_READ,
+            Permission.MEMBER_WRITE,
             Permission.RATING_QUOTE,
             Permission.BILLING_READ,
             Permission.ENROLLMENT_IMPORT,

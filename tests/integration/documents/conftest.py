@@ -65,7 +65,7 @@ class ReceivedMessage:
 
 @dataclass
 class RecordingHandler:
-    """Accepts every message, unless a reply is queued for the recipient's next RCPT TO."""
+    """SMTP handler that accepts every message, unless a reply is queued for the recipient's next RCPT TO."""
 
     received: list[ReceivedMessage] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
@@ -94,7 +94,7 @@ class SmtpServer:
     port: int
 
     def reject_next(self, address: str, *replies: str) -> None:
-        """Answer the next RCPT TO for ``address`` with each reply in turn, then accept."""
+        """Reply to the next RCPT TO for ``address`` with each reply in turn, then accept."""
         self.handler.rcpt_replies[address.lower()] = list(replies)
 
     @property
@@ -102,7 +102,7 @@ class SmtpServer:
         return self.handler.received
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -112,7 +112,7 @@ def _free_port() -> int:
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1, one per test module."""
     handler = RecordingHandler()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -16,9 +16,11 @@ from premia.billing.tables import Invoice
 from premia.documents.service import deliver_notices, reprint_document
 from premia.documents.tables import Document, DocumentDelivery, PrintBatch
 from premia.enrollment.tables import CoverageSpan
-from premia.kernel.errors import ConflictError
+from premia.kernel.errors import ConflictError, PermissionDeniedError
 from premia.notices.model import NoticeStatus
 from premia.notices.tables import Notice
+from premia.staff.permissions import Role
+from tests.conftest import make_context
 from tests.integration.documents.conftest import household_account, insure_couple, pdf_text
 
 
@@ -142,3 +144,10 @@ def test_reprint_is_byte_identical(story, ctx, documents_dir):
     with pytest.raises(ConflictError) as error:
         reprint_document(ctx, document.id)
     assert error.value.code == "documents.file_changed"
+
+
+def test_csr_cannot_deliver(db_session):
+    csr = make_context(db_session, role=Role.CSR)
+
+    with pytest.raises(PermissionDeniedError):
+        deliver_notices(csr, as_of=date(2025, 12, 15))

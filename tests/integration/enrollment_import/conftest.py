@@ -76,9 +76,17 @@ def import_text(ctx: ServiceContext, catalog: None) -> Callable[..., ImportResul
 
 def count_rows(ctx: ServiceContext) -> dict[str, int]:
     """Rows of the tables an import writes, to show that a rejected import wrote nothing."""
-    tables = {"persons": Person, "accounts": BillingAccount, "policies": Policy, "spans": CoverageSpan,
-              "amounts": ExchangeAmount}  # fmt: skip
-    return {name: ctx.session.scalar(select(func.count()).select_from(table)) or 0 for name, table in tables.items()}
+    tables = {
+        "persons": Person,
+        "accounts": BillingAccount,
+        "policies": Policy,
+        "spans": CoverageSpan,
+        "amounts": ExchangeAmount,
+    }
+    return {
+        name: ctx.session.scalar(select(func.count()).select_from(table)) or 0
+        for name, table in tables.items()
+    }
 
 
 def person(ctx: ServiceContext, member_id: str) -> Person:

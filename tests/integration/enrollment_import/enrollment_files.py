@@ -58,7 +58,9 @@ def coverage(
     references = [Reference("CE", f"{plan}01")] if plan else []
     if exchange_policy_id:
         references.append(Reference("X9", exchange_policy_id))
-    return Coverage(maintenance, line, "", CoverageLevel.FAMILY, dates=tuple(dates), references=tuple(references))
+    return Coverage(
+        maintenance, line, "", CoverageLevel.FAMILY, dates=tuple(dates), references=tuple(references)
+    )
 
 
 def member(
@@ -77,7 +79,7 @@ def member(
     dates: tuple[QualifiedDate, ...] = (),
     amounts: dict[str, int] | None = None,
 ) -> Member834:
-    """A member loop; a subscriber unless ``relationship`` says otherwise."""
+    """Return a member loop: a subscriber, unless ``relationship`` names a dependent's relationship."""
     is_subscriber = relationship is RelationshipCode.SELF
     if coverages is None:
         coverages = (coverage(),) if is_subscriber else ()
@@ -86,7 +88,9 @@ def member(
         is_subscriber=is_subscriber,
         relationship=relationship,
         maintenance_type=maintenance,
-        maintenance_reason=MaintenanceReason.INITIAL_ENROLLMENT if maintenance is MaintenanceType.ADDITION else None,
+        maintenance_reason=MaintenanceReason.INITIAL_ENROLLMENT
+        if maintenance is MaintenanceType.ADDITION
+        else None,
         benefit_status=BenefitStatus.ACTIVE,
         name=EntityName("IL", "1", last_name, first_name, id_qualifier=identifier[0], id=identifier[1]),
         references=(Reference("0F", subscriber_id),),
@@ -115,21 +119,36 @@ def interchange_text(
     """Return an 834 interchange of one transaction set holding ``members``."""
     enrollment = Enrollment834(
         SetHeader("834", "0001", "005010X220A1"),
-        Beginning(TransactionPurpose.ORIGINAL, f"REF-{control_number}", date(2026, 2, 20), time(9, 0), action=action),
+        Beginning(
+            TransactionPurpose.ORIGINAL, f"REF-{control_number}", date(2026, 2, 20), time(9, 0), action=action
+        ),
         sponsor=Party(PartyRole.SPONSOR, "SPONSOR", "FI", sponsor_id),
         payer=Party(PartyRole.INSURER, "PREMIA TEST HEALTH", "FI", "987654321"),
         references=references,
         members=tuple(members),
     )
-    group = FunctionalGroup("BE", sender, "PREMIA", date(2026, 2, 20), time(9, 0), "1", "005010X220A1", (enrollment,))
+    group = FunctionalGroup(
+        "BE", sender, "PREMIA", date(2026, 2, 20), time(9, 0), "1", "005010X220A1", (enrollment,)
+    )
     interchange = Interchange(
-        "ZZ", sender, "ZZ", "PREMIA", date(2026, 2, 20), time(9, 0), control_number, "00501", UsageIndicator.TEST,
-        False, (group,),
-    )  # fmt: skip
+        "ZZ",
+        sender,
+        "ZZ",
+        "PREMIA",
+        date(2026, 2, 20),
+        time(9, 0),
+        control_number,
+        "00501",
+        UsageIndicator.TEST,
+        False,
+        (group,),
+    )
     return write_834(interchange)
 
 
-def fragment_834(body: str, *, control_number: str = "000000201", sender: str = "EXCHANGE", action: str = "2") -> str:
+def fragment_834(
+    body: str, *, control_number: str = "000000201", sender: str = "EXCHANGE", action: str = "2"
+) -> str:
     """Wrap member segments written as X12 text in an 834 envelope with correct counts.
 
     ``action`` is BGN08: 2 change, 4 verify, RX replace. Spaces inside a segment are kept,

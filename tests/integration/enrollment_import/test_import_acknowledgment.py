@@ -1,4 +1,4 @@
-"""The 999 answers every interchange: accepted, accepted with errors noted, or rejected."""
+"""A 999 acknowledges every interchange: accepted, accepted with errors noted, or rejected."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_clean_file_accepted(ctx: ServiceContext, import_text: Callable[..., Imp
 def test_member_error_noted(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     text = interchange_text([member("A-1"), member("B-1")])
     second = text.index("DMG*D8*19860520*F~", text.index("DMG*D8*19860520*F~") + 1)
-    text = text[:second] + BAD_BIRTH_DATE + text[second + len(BAD_BIRTH_DATE):]
+    text = text[:second] + BAD_BIRTH_DATE + text[second + len(BAD_BIRTH_DATE) :]
 
     result = import_text(text)
     lines = segments(result.acknowledgment)
@@ -61,7 +61,9 @@ def test_envelope_error_rejected(ctx: ServiceContext, import_text: Callable[...,
     assert any(line.startswith("TA1*000000101*") and line.endswith("*R*001") for line in lines)
 
 
-def test_tr3_findings_noted_not_rejecting(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+def test_tr3_findings_noted_not_rejecting(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
     # DTP*358 is not a qualifier 005010X220A1 allows in loop 2000; Premia keeps the member.
     text = interchange_text([member("A-1", dates=(QualifiedDate("358", date(2026, 1, 1)),))])
 

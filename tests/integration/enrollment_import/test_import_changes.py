@@ -31,12 +31,19 @@ APRIL_FIRST = date(2026, 4, 1)
 JANUARY_LAST = date(2026, 1, 31)
 
 
-def test_values_trimmed_before_matching(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+def test_values_trimmed_before_matching(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
     person_service.create_person(
         ctx,
-        PersonInput(first_name="A", last_name="SUBSCRIBER", birth_date=date(1980, 2, 2), member_id="M-501",
-                    email="subscriber.a@example.net",
-                    residential_address=Address("12 ELM ST", "FAIRFAX", "VA", "22030")),  # fmt: skip
+        PersonInput(
+            first_name="A",
+            last_name="SUBSCRIBER",
+            birth_date=date(1980, 2, 2),
+            member_id="M-501",
+            email="subscriber.a@example.net",
+            residential_address=Address("12 ELM ST", "FAIRFAX", "VA", "22030"),
+        ),
     )
     text = fragment_834(
         """
@@ -51,12 +58,22 @@ def test_values_trimmed_before_matching(ctx: ServiceContext, import_text: Callab
     report = import_text(text).report
     subscriber = person(ctx, "M-501")
     history = ctx.session.scalars(
-        select(PersonHistory).where(PersonHistory.person_id == subscriber.id, PersonHistory.field != "created")
+        select(PersonHistory).where(
+            PersonHistory.person_id == subscriber.id, PersonHistory.field != "created"
+        )
     ).all()
 
-    assert (report.counts["persons_updated"], report.counts["persons_created"], report.counts["members_rejected"]) == (1, 0, 0)
+    assert (
+        report.counts["persons_updated"],
+        report.counts["persons_created"],
+        report.counts["members_rejected"],
+    ) == (1, 0, 0)
     assert subscriber.email == "subscriber.a@example.org"
-    assert (subscriber.address_line1, subscriber.address_line2, subscriber.city) == ("48 OAK AVE", "APT 2", "FAIRFAX")
+    assert (subscriber.address_line1, subscriber.address_line2, subscriber.city) == (
+        "48 OAK AVE",
+        "APT 2",
+        "FAIRFAX",
+    )
     assert {(row.field, row.old_value, row.new_value) for row in history} == {
         ("email", "subscriber.a@example.net", "subscriber.a@example.org"),
         ("address_line1", "12 ELM ST", "48 OAK AVE"),
@@ -66,18 +83,58 @@ def test_values_trimmed_before_matching(ctx: ServiceContext, import_text: Callab
     assert {row.source_reference for row in history} == {f"834 import {report.import_id}, INS at segment 7"}
 
 
-def test_retro_termination_then_reinstatement(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
-    import_text(interchange_text([member("T-1"), member("T-1", first_name="TEO", relationship=RelationshipCode.CHILD,
-                                                       birth=date(2012, 5, 5))]))  # fmt: skip
+def test_move_to_other_area_warns(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    import_text(interchange_text([member("R-1")]))
+    move = fragment_834(
+        """
+        INS*Y*18*001*43*A~
+        REF*0F*R-1~
+        NM1*IL*1*RIVERA*ANA~
+        N3*9 CARY ST~
+        N4*RICHMOND*VA*23219~
+        """
+    )
+
+    report = import_text(move).report
+    policy = policies_of(ctx, "R-1")[0]
+
+    assert person(ctx, "R-1").city == "RICHMOND"
+    assert policy.rating_area == "VA-1"
+    assert [warning.code for warning in report.warnings] == ["enrollment.rating_area_changed"]
+    assert "rating area VA-2" in report.warnings[0].message
+
+
+def test_retro_termination_then_reinstatement(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    import_text(
+        interchange_text(
+            [
+                member("T-1"),
+                member("T-1", first_name="TEO", relationship=RelationshipCode.CHILD, birth=date(2012, 5, 5)),
+            ]
+        )
+    )
     terminate = interchange_text(
-        [member("T-1", maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
-                coverages=(coverage(start=None, end=JANUARY_LAST, maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION),))],
+        [
+            member(
+                "T-1",
+                maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                coverages=(
+                    coverage(
+                        start=None, end=JANUARY_LAST, maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION
+                    ),
+                ),
+            )
+        ],
         control_number="000000102",
-    )  # fmt: skip
+    )
 
     ended = import_text(terminate).report
     policy = policies_of(ctx, "T-1")[0]
-    ended_spans = [(span.relationship, span.end_date) for span in spans_of(ctx, "T-1") + spans_of(ctx, "T-1-01")]
+    ended_spans = [
+        (span.relationship, span.end_date) for span in spans_of(ctx, "T-1") + spans_of(ctx, "T-1-01")
+    ]
     events = ctx.session.scalars(select(CoverageEvent).where(CoverageEvent.policy_id == policy.id)).all()
 
     assert ended.counts["terminations"] == 1
@@ -85,7 +142,9 @@ def test_retro_termination_then_reinstatement(ctx: ServiceContext, import_text: 
     assert ended_spans == [("subscriber", JANUARY_LAST), ("child", JANUARY_LAST)]
     # The term reaches back into January, which may be billed already: the events are
     # effective-dated so the next bill run credits the difference.
-    assert sorted((event.event, event.effective_date) for event in events if event.event != "member_added") == [
+    assert sorted(
+        (event.event, event.effective_date) for event in events if event.event != "member_added"
+    ) == [
         ("member_ended", JANUARY_LAST),
         ("member_ended", JANUARY_LAST),
         ("policy_created", JANUARY_FIRST),
@@ -106,13 +165,30 @@ def test_retro_termination_then_reinstatement(ctx: ServiceContext, import_text: 
 
 def test_end_on_start_cancels(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     start = coverage(start=APRIL_FIRST)
-    import_text(interchange_text([member("K-1", coverages=(start,)),
-                                  member("K-1", first_name="KAI", relationship=RelationshipCode.SPOUSE)]))  # fmt: skip
+    import_text(
+        interchange_text(
+            [
+                member("K-1", coverages=(start,)),
+                member("K-1", first_name="KAI", relationship=RelationshipCode.SPOUSE),
+            ]
+        )
+    )
     cancel = interchange_text(
-        [member("K-1", maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
-                coverages=(coverage(start=APRIL_FIRST, end=APRIL_FIRST, maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION),))],
+        [
+            member(
+                "K-1",
+                maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                coverages=(
+                    coverage(
+                        start=APRIL_FIRST,
+                        end=APRIL_FIRST,
+                        maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                    ),
+                ),
+            )
+        ],
         control_number="000000102",
-    )  # fmt: skip
+    )
 
     report = import_text(cancel).report
     policy = policies_of(ctx, "K-1")[0]
@@ -131,12 +207,18 @@ def test_termination_sent_twice(ctx: ServiceContext, import_text: Callable[..., 
     import_text(interchange_text([member("T-1")]))
     terminations = [
         interchange_text(
-            [member("T-1", maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION, coverages=(),
-                    dates=(QualifiedDate("357", JANUARY_LAST),))],
+            [
+                member(
+                    "T-1",
+                    maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                    coverages=(),
+                    dates=(QualifiedDate("357", JANUARY_LAST),),
+                )
+            ],
             control_number=number,
         )
         for number in ("000000102", "000000103")
-    ]  # fmt: skip
+    ]
 
     first = import_text(terminations[0]).report
     second = import_text(terminations[1]).report
@@ -177,15 +259,24 @@ def test_new_aptc_closes_old(ctx: ServiceContext, import_text: Callable[..., Imp
 def test_dependent_added_later(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     import_text(interchange_text([member("Q-1")]))
     added = interchange_text(
-        [member("Q-1", first_name="QUIN", relationship=RelationshipCode.CHILD, birth=date(2026, 2, 10),
-                dates=(QualifiedDate("356", date(2026, 2, 10)),))],
+        [
+            member(
+                "Q-1",
+                first_name="QUIN",
+                relationship=RelationshipCode.CHILD,
+                birth=date(2026, 2, 10),
+                dates=(QualifiedDate("356", date(2026, 2, 10)),),
+            )
+        ],
         control_number="000000102",
-    )  # fmt: skip
+    )
 
     report = import_text(added).report
 
     assert report.counts["additions"] == 1
-    assert [(span.relationship, span.start_date) for span in spans_of(ctx, "Q-1-01")] == [("child", date(2026, 2, 10))]
+    assert [(span.relationship, span.start_date) for span in spans_of(ctx, "Q-1-01")] == [
+        ("child", date(2026, 2, 10))
+    ]
     assert spans_of(ctx, "Q-1-01")[0].policy_id == policies_of(ctx, "Q-1")[0].id
 
 
@@ -193,10 +284,16 @@ def test_audit_reports_differences(ctx: ServiceContext, import_text: Callable[..
     import_text(interchange_text([member("Z-1")]))
     before = count_rows(ctx)
     audit = interchange_text(
-        [member("Z-1", maintenance=MaintenanceType.AUDIT_OR_COMPARE, birth=date(1986, 5, 21),
-                coverages=(coverage(start=date(2026, 2, 1), maintenance=MaintenanceType.AUDIT_OR_COMPARE),))],
+        [
+            member(
+                "Z-1",
+                maintenance=MaintenanceType.AUDIT_OR_COMPARE,
+                birth=date(1986, 5, 21),
+                coverages=(coverage(start=date(2026, 2, 1), maintenance=MaintenanceType.AUDIT_OR_COMPARE),),
+            )
+        ],
         control_number="000000102",
-    )  # fmt: skip
+    )
 
     report = import_text(audit).report
 
@@ -209,10 +306,15 @@ def test_audit_reports_differences(ctx: ServiceContext, import_text: Callable[..
     assert count_rows(ctx) == before
 
 
-def test_verify_file_applies_nothing(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
-    verify = interchange_text([member("V-1")], action=TransactionAction.VERIFY)
+@pytest.mark.parametrize(
+    "action", [TransactionAction.VERIFY, TransactionAction.REPLACE], ids=["verify", "replace"]
+)
+def test_full_file_applies_nothing(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult], action: TransactionAction
+) -> None:
+    full_file = interchange_text([member("V-1")], action=action)
 
-    report = import_text(verify).report
+    report = import_text(full_file).report
 
     assert report.counts["audited"] == 1
     assert [item.field for item in report.discrepancies] == ["member"]

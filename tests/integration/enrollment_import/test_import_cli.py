@@ -30,7 +30,9 @@ Invoke = Callable[..., Result]
 
 
 @pytest.fixture
-def premia(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_databases: MigratedDatabases) -> Iterator[Invoke]:
+def premia(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_databases: MigratedDatabases
+) -> Iterator[Invoke]:
     """Run `premia import ...` on a migrated SQLite copy, logged in as an admin, with the test catalog."""
     for name in list(os.environ):
         if name.upper().startswith("PREMIA_"):
@@ -40,14 +42,20 @@ def premia(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_databases: 
     monkeypatch.setenv("PREMIA_ENCRYPTION_KEY", Fernet.generate_key().decode("ascii"))
     monkeypatch.setenv("PREMIA_SESSION_FILE", str(tmp_path / "session"))
     monkeypatch.setenv("PREMIA_ENVIRONMENT", "test")
-    monkeypatch.setattr(staff_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        staff_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
         with transaction(make_session_factory(engine)) as session:
-            ctx = ServiceContext(session=session, actor=Actor.system("bootstrap"), clock=SystemClock(), settings=settings)
-            user = staff_service.add_user(ctx, username="admin", display_name="Admin", role="admin", password="admin passphrase")
+            ctx = ServiceContext(
+                session=session, actor=Actor.system("bootstrap"), clock=SystemClock(), settings=settings
+            )
+            user = staff_service.add_user(
+                ctx, username="admin", display_name="Admin", role="admin", password="admin passphrase"
+            )
             token = staff_service.start_session(ctx, user)
             load_catalog(ctx, DATA / "import-catalog.yaml")
     finally:
@@ -100,7 +108,9 @@ def test_second_run_is_duplicate(premia: Invoke, tmp_path: Path) -> None:
 
 def test_rejected_file_exits_1(premia: Invoke, tmp_path: Path) -> None:
     source = tmp_path / "broken.834"
-    source.write_text(interchange_text([member("A-1")]).replace("IEA*1*000000101", "IEA*1*000000999"), encoding="ascii")
+    source.write_text(
+        interchange_text([member("A-1")]).replace("IEA*1*000000101", "IEA*1*000000999"), encoding="ascii"
+    )
 
     result = premia("import", "834", str(source), "--no-tr3")
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.database
 
 
 def two_families(control_number: str = "000000101") -> str:
-    return interchange_text([member("A-1", first_name="ANA"), member("B-1", first_name="BEN")], control_number=control_number)
+    return interchange_text(
+        [member("A-1", first_name="ANA"), member("B-1", first_name="BEN")], control_number=control_number
+    )
 
 
 def test_same_file_twice(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
@@ -36,7 +38,9 @@ def test_same_file_twice(ctx: ServiceContext, import_text: Callable[..., ImportR
     assert len(ctx.session.scalars(select(ImportFile)).all()) == 1
 
 
-def test_same_interchange_other_content(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+def test_same_interchange_other_content(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
     import_text(two_families())
     resent = interchange_text([member("C-1", first_name="CAL")], control_number="000000101")
 
@@ -47,7 +51,9 @@ def test_same_interchange_other_content(ctx: ServiceContext, import_text: Callab
     assert count_rows(ctx)["persons"] == 2
 
 
-def test_corrected_resend_after_rejection(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+def test_corrected_resend_after_rejection(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
     good = two_families()
     broken = good.replace("IEA*1*000000101", "IEA*1*000000999")
 
@@ -65,15 +71,23 @@ def test_resume_after_last_commit(ctx: ServiceContext, import_text: Callable[...
     text = interchange_text([member("A-1"), member("B-1"), member("C-1")])
     # An import of this file committed its first two members, then stopped.
     stopped = ImportFile(
-        kind="834", file_name="test.834", content_hash=hashlib.sha256(text.encode("ascii")).hexdigest(),
-        size_bytes=len(text), sender_id="EXCHANGE", control_number="000000101", status="in_progress",
-        applied_through=2, counts={}, report={"counts": {"members_received": 2, "members_applied": 2}},
-        imported_by="tester", received_at=ctx.now(),
-    )  # fmt: skip
+        kind="834",
+        file_name="test.834",
+        content_hash=hashlib.sha256(text.encode("ascii")).hexdigest(),
+        size_bytes=len(text),
+        sender_id="EXCHANGE",
+        control_number="000000101",
+        status="in_progress",
+        applied_through=2,
+        counts={},
+        report={"counts": {"members_received": 2, "members_applied": 2}},
+        imported_by="tester",
+        received_at=ctx.now(),
+    )
     ctx.session.add(stopped)
     ctx.session.flush()
 
-    report = import_text(text).report
+    report = import_text(text, resume=True).report
 
     assert report.import_id == stopped.id
     assert report.status == "accepted"
@@ -85,8 +99,35 @@ def test_resume_after_last_commit(ctx: ServiceContext, import_text: Callable[...
     assert stopped.status == "accepted"
 
 
+def test_stopped_import_needs_resume(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    text = interchange_text([member("A-1")])
+    ctx.session.add(
+        ImportFile(
+            kind="834",
+            file_name="test.834",
+            content_hash=hashlib.sha256(text.encode("ascii")).hexdigest(),
+            size_bytes=len(text),
+            sender_id="EXCHANGE",
+            control_number="000000101",
+            status="in_progress",
+            applied_through=0,
+            imported_by="tester",
+            received_at=ctx.now(),
+        )
+    )
+    ctx.session.flush()
+
+    report = import_text(text).report
+
+    assert report.status == "duplicate"
+    assert "has not finished" in report.warnings[0].message
+    assert count_rows(ctx)["persons"] == 0
+
+
 def test_commits_between_families(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
-    report = import_text(interchange_text([member("A-1"), member("B-1"), member("C-1")]), commit_every=1).report
+    report = import_text(
+        interchange_text([member("A-1"), member("B-1"), member("C-1")]), commit_every=1
+    ).report
     row = ctx.session.get(ImportFile, report.import_id)
 
     assert report.status == "accepted"

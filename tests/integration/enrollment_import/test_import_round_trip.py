@@ -31,17 +31,42 @@ def three_families() -> str:
     """Three new families on the Exchange plan: of three, of one, and a parent with a child."""
     return interchange_text(
         [
-            member("H-100", first_name="ANA", ssn="123456789", contacts=(email("ana@example.org"),),
-                   amounts={"premium_cents": 50480, "premium_total_cents": 80480, "aptc_cents": 75000,
-                            "responsibility_cents": 5480}),  # fmt: skip
+            member(
+                "H-100",
+                first_name="ANA",
+                ssn="123456789",
+                contacts=(email("ana@example.org"),),
+                amounts={
+                    "premium_cents": 50480,
+                    "premium_total_cents": 80480,
+                    "aptc_cents": 75000,
+                    "responsibility_cents": 5480,
+                },
+            ),
             member("H-100", first_name="LUIS", birth=date(1984, 2, 2), relationship=RelationshipCode.SPOUSE),
-            member("H-100", first_name="SOFIA", birth=date(2016, 3, 1), relationship=RelationshipCode.CHILD,
-                   amounts={"premium_cents": 30000}),  # fmt: skip
-            member("H-200", first_name="BEA", last_name="COLE", birth=date(2001, 7, 9),
-                   coverages=(coverage(exchange_policy_id="EX-200"),)),  # fmt: skip
+            member(
+                "H-100",
+                first_name="SOFIA",
+                birth=date(2016, 3, 1),
+                relationship=RelationshipCode.CHILD,
+                amounts={"premium_cents": 30000},
+            ),
+            member(
+                "H-200",
+                first_name="BEA",
+                last_name="COLE",
+                birth=date(2001, 7, 9),
+                coverages=(coverage(exchange_policy_id="EX-200"),),
+            ),
             member("H-300", first_name="CARL", last_name="MOON"),
-            member("H-300", first_name="DORA", last_name="MOON", birth=date(2020, 1, 15),
-                   relationship=RelationshipCode.ADOPTED_CHILD, own_id="H-300-X"),  # fmt: skip
+            member(
+                "H-300",
+                first_name="DORA",
+                last_name="MOON",
+                birth=date(2020, 1, 15),
+                relationship=RelationshipCode.ADOPTED_CHILD,
+                own_id="H-300-X",
+            ),
         ]
     )
 
@@ -58,11 +83,21 @@ def test_families_imported(ctx: ServiceContext, import_text: Callable[..., Impor
     assert report.counts["persons_created"] == 6
     assert report.counts["policies_created"] == 3
     assert report.counts["accounts_created"] == 3
-    assert (ana.first_name, ana.ssn_last4, ana.email, ana.county_code) == ("ANA", "6789", "ana@example.org", None)
-    assert [(policy.plan_id, policy.status, policy.market, policy.rating_area, policy.on_exchange) for policy in policies] == [
-        ("12345VA0020001", "pending", "individual", "VA-1", True)
-    ]
-    assert (account.kind, account.person_id, account.account_number) == ("individual", ana.id, f"BA-{account.id:06d}")
+    assert (ana.first_name, ana.ssn_last4, ana.email, ana.county_code) == (
+        "ANA",
+        "6789",
+        "ana@example.org",
+        None,
+    )
+    assert [
+        (policy.plan_id, policy.status, policy.market, policy.rating_area, policy.on_exchange)
+        for policy in policies
+    ] == [("12345VA0020001", "pending", "individual", "VA-1", True)]
+    assert (account.kind, account.person_id, account.account_number) == (
+        "individual",
+        ana.id,
+        f"BA-{account.id:06d}",
+    )
     assert policies[0].policy_number == f"P-{policies[0].id:07d}"
     assert [span.relationship for span in spans_of(ctx, "H-100-01")] == ["spouse"]
     assert [span.relationship for span in spans_of(ctx, "H-100-02")] == ["child"]
@@ -89,24 +124,54 @@ def snapshot(ctx: ServiceContext) -> dict[str, Any]:
     session = ctx.session
     member_ids = dict(session.execute(select(Person.id, Person.member_id)).all())
     plans = dict(session.execute(select(Policy.id, Policy.plan_id)).all())
-    person_columns = [column for column in Person.__table__.columns.keys()
-                      if column not in ("id", "created_at", "updated_at", "ssn_ciphertext", "version")]  # fmt: skip
+    person_columns = [
+        column.key
+        for column in Person.__table__.columns
+        if column.key not in ("id", "created_at", "updated_at", "ssn_ciphertext", "version")
+    ]
     return {
-        "persons": ordered(tuple(getattr(row, column) for column in person_columns) for row in session.scalars(select(Person))),
-        "history": ordered((member_ids[row.person_id], row.field, row.new_value, row.source)
-                          for row in session.scalars(select(PersonHistory))),  # fmt: skip
-        "policies": ordered((member_ids[row.subscriber_person_id], row.plan_id, row.rating_area, row.market, row.status,
-                            row.effective_date, row.end_date, row.exchange_policy_id, row.source)
-                           for row in session.scalars(select(Policy))),  # fmt: skip
-        "accounts": ordered((row.kind, row.holder_key.split(":")[0], row.language, row.payment_method)
-                           for row in session.scalars(select(BillingAccount))),  # fmt: skip
-        "spans": ordered((member_ids[row.person_id], plans[row.policy_id], row.relationship, row.start_date, row.end_date)
-                        for row in session.scalars(select(CoverageSpan))),  # fmt: skip
-        "events": ordered((plans[row.policy_id], row.event, row.effective_date, row.detail, row.source)
-                         for row in session.scalars(select(CoverageEvent))),  # fmt: skip
-        "amounts": ordered((plans[row.policy_id], member_ids.get(row.person_id), row.kind, row.amount_cents, row.start_date)
-                          for row in session.scalars(select(ExchangeAmount))),  # fmt: skip
-        "member_audit": ordered(row.record_id for row in session.scalars(select(AuditEntry).where(AuditEntry.action == "import_834"))),
+        "persons": ordered(
+            tuple(getattr(row, column) for column in person_columns)
+            for row in session.scalars(select(Person))
+        ),
+        "history": ordered(
+            (member_ids[row.person_id], row.field, row.new_value, row.source)
+            for row in session.scalars(select(PersonHistory))
+        ),
+        "policies": ordered(
+            (
+                member_ids[row.subscriber_person_id],
+                row.plan_id,
+                row.rating_area,
+                row.market,
+                row.status,
+                row.effective_date,
+                row.end_date,
+                row.exchange_policy_id,
+                row.source,
+            )
+            for row in session.scalars(select(Policy))
+        ),
+        "accounts": ordered(
+            (row.kind, row.holder_key.split(":")[0], row.language, row.payment_method)
+            for row in session.scalars(select(BillingAccount))
+        ),
+        "spans": ordered(
+            (member_ids[row.person_id], plans[row.policy_id], row.relationship, row.start_date, row.end_date)
+            for row in session.scalars(select(CoverageSpan))
+        ),
+        "events": ordered(
+            (plans[row.policy_id], row.event, row.effective_date, row.detail, row.source)
+            for row in session.scalars(select(CoverageEvent))
+        ),
+        "amounts": ordered(
+            (plans[row.policy_id], member_ids.get(row.person_id), row.kind, row.amount_cents, row.start_date)
+            for row in session.scalars(select(ExchangeAmount))
+        ),
+        "member_audit": ordered(
+            row.record_id
+            for row in session.scalars(select(AuditEntry).where(AuditEntry.action == "import_834"))
+        ),
     }
 
 
@@ -117,7 +182,10 @@ def ordered(rows: Any) -> list[Any]:
 
 def test_rating_differences(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     report = import_text(three_families()).report
-    found = {(item.amount, item.member_id): (item.exchange_cents, item.premia_cents) for item in report.rating_differences}
+    found = {
+        (item.amount, item.member_id): (item.exchange_cents, item.premia_cents)
+        for item in report.rating_differences
+    }
 
     # Base rate 400.00 in VA-1 for 2026. Ana is 39 on 2026-01-01: 400.00 x 1.262 = 504.80, as sent.
     assert ("premium", "H-100") not in found

@@ -1,5 +1,5 @@
-"""The public 834 samples: valid files import with their members, relationships and dates;
-malformed files are rejected with a reason naming the fault, and write nothing.
+"""The public 834 samples: valid files import with their members, relationships and dates.
+Malformed files are rejected with a reason naming the fault, and write nothing.
 
 The LinuxForHealth samples share one interchange control number, so each test starts from
 its own database and sets up, through the services, the enrollment a change file refers to.
@@ -47,8 +47,9 @@ def sample(samples_dir: Path, name: str) -> Path:
 
 
 @pytest.fixture
-def import_sample(samples_dir: Path, import_text: Callable[..., ImportResult],
-                  sample_employers: None) -> Callable[[str], ImportResult]:  # fmt: skip
+def import_sample(
+    samples_dir: Path, import_text: Callable[..., ImportResult], sample_employers: None
+) -> Callable[[str], ImportResult]:
     def run(name: str) -> ImportResult:
         return import_text(sample(samples_dir, name), plan_map=SAMPLE_PLAN_MAP)
 
@@ -59,12 +60,27 @@ def import_sample(samples_dir: Path, import_text: Callable[..., ImportResult],
 def enrolled(ctx: ServiceContext) -> Callable[..., Policy]:
     """Enroll a subscriber in an employer's group plan through the services, as a test setup."""
 
-    def enroll(member_id: str, first_name: str, last_name: str, birth: date, *, start: date, group: str,
-               middle_name: str | None = None, plan: str = "GROUP-HLT") -> Policy:  # fmt: skip
+    def enroll(
+        member_id: str,
+        first_name: str,
+        last_name: str,
+        birth: date,
+        *,
+        start: date,
+        group: str,
+        middle_name: str | None = None,
+        plan: str = "GROUP-HLT",
+    ) -> Policy:
         subscriber = person_service.create_person(
             ctx,
-            PersonInput(first_name=first_name, middle_name=middle_name, last_name=last_name, birth_date=birth,
-                        sex=Sex.MALE, member_id=member_id),  # fmt: skip
+            PersonInput(
+                first_name=first_name,
+                middle_name=middle_name,
+                last_name=last_name,
+                birth_date=birth,
+                sex=Sex.MALE,
+                member_id=member_id,
+            ),
         )
         employer = accounts.get_group_row(ctx, group)
         account = ctx.session.scalar(
@@ -88,12 +104,23 @@ def enrolled(ctx: ServiceContext) -> Callable[..., Policy]:
     return enroll
 
 
-def dependent_on(ctx: ServiceContext, policy: Policy, member_id: str, first_name: str, birth: date, *,
-                 ssn: str | None = None, relationship: Relationship = Relationship.CHILD) -> Any:  # fmt: skip
+def dependent_on(
+    ctx: ServiceContext,
+    policy: Policy,
+    member_id: str,
+    first_name: str,
+    birth: date,
+    *,
+    ssn: str | None = None,
+    relationship: Relationship = Relationship.CHILD,
+) -> Any:
     child = person_service.create_person(
-        ctx, PersonInput(first_name=first_name, last_name="DOE", birth_date=birth, member_id=member_id, ssn=ssn)
+        ctx,
+        PersonInput(first_name=first_name, last_name="DOE", birth_date=birth, member_id=member_id, ssn=ssn),
     )
-    return enrollment.add_member(ctx, policy, person_id=child.id, relationship=relationship, start_date=policy.effective_date)
+    return enrollment.add_member(
+        ctx, policy, person_id=child.id, relationship=relationship, start_date=policy.effective_date
+    )
 
 
 # Valid files --------------------------------------------------------------------------------
@@ -108,7 +135,11 @@ def test_enroll_multiple_products(ctx: ServiceContext, import_sample: Callable[[
     assert report.counts["additions"] == 1
     assert (subscriber.first_name, subscriber.middle_name, subscriber.last_name) == ("JOHN", "P", "DOE")
     assert subscriber.birth_date == date(1940, 8, 16)
-    assert (subscriber.address_line1, subscriber.address_line2, subscriber.zip_code) == ("100 MARKET ST", "APT 30", "17011")
+    assert (subscriber.address_line1, subscriber.address_line2, subscriber.zip_code) == (
+        "100 MARKET ST",
+        "APT 30",
+        "17011",
+    )
     assert subscriber.phone == "7172343334"
     assert [policy.plan_id for policy in policies] == ["GROUP-HLT", "GROUP-VIS"]
     assert {policy.effective_date for policy in policies} == {LFH_START}
@@ -139,14 +170,17 @@ def test_family_of_three(ctx: ServiceContext, import_sample: Callable[[str], Imp
     assert report.counts["persons_created"] == 3
     assert len(policies) == 1
     assert policies[0].plan_id == "GROUP-HLT"
-    assert [(span.relationship, span.start_date) for span in spans_of(ctx, "M000002")] == [("subscriber", start)]
+    assert [(span.relationship, span.start_date) for span in spans_of(ctx, "M000002")] == [
+        ("subscriber", start)
+    ]
     assert [(span.relationship, span.start_date) for span in spans_of(ctx, "M000003")] == [("spouse", start)]
     assert [(span.relationship, span.start_date) for span in spans_of(ctx, "M000004")] == [("child", start)]
     assert person(ctx, "M000004").birth_date == date(2010, 6, 12)
 
 
-def test_add_dependent(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                       enrolled: Callable[..., Policy]) -> None:  # fmt: skip
+def test_add_dependent(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
     policy = enrolled("123456789", "JOHN", "DOE", date(1940, 8, 16), start=LFH_START, group="123456001")
 
     report = import_sample("lfh-add-dependent.834").report
@@ -154,13 +188,14 @@ def test_add_dependent(ctx: ServiceContext, import_sample: Callable[[str], Impor
 
     assert report.status == "accepted"
     assert (child.first_name, child.birth_date, child.ssn_last4) == ("JOHN", date(1977, 8, 16), "9876")
-    assert [(span.policy_id, span.relationship, span.start_date) for span in spans_of(ctx, "123456789-01")] == [
-        (policy.id, "child", LFH_START)
-    ]
+    assert [
+        (span.policy_id, span.relationship, span.start_date) for span in spans_of(ctx, "123456789-01")
+    ] == [(policy.id, "child", LFH_START)]
 
 
-def test_cancel_dependent(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                          enrolled: Callable[..., Policy]) -> None:  # fmt: skip
+def test_cancel_dependent(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
     policy = enrolled("123456789", "JOHN", "DOE", date(1940, 8, 16), start=LFH_START, group="123456001")
     dependent_on(ctx, policy, "123456789-01", "JAMES", date(1977, 8, 16), ssn="103229876")
 
@@ -174,14 +209,19 @@ def test_cancel_dependent(ctx: ServiceContext, import_sample: Callable[[str], Im
     assert [span.end_date for span in spans_of(ctx, "123456789")] == [None]
 
 
-def test_change_subscriber(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                           enrolled: Callable[..., Policy]) -> None:  # fmt: skip
-    enrolled("123456789", "JAMES", "DOE", date(1950, 4, 16), middle_name="E", start=LFH_START, group="123456001")
+def test_change_subscriber(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
+    enrolled(
+        "123456789", "JAMES", "DOE", date(1950, 4, 16), middle_name="E", start=LFH_START, group="123456001"
+    )
 
     report = import_sample("lfh-change-subscriber-information.834").report
     subscriber = person(ctx, "123456789")
     history = ctx.session.scalars(
-        select(PersonHistory).where(PersonHistory.person_id == subscriber.id, PersonHistory.field != "created")
+        select(PersonHistory).where(
+            PersonHistory.person_id == subscriber.id, PersonHistory.field != "created"
+        )
     ).all()
 
     assert report.status == "accepted"
@@ -195,8 +235,9 @@ def test_change_subscriber(ctx: ServiceContext, import_sample: Callable[[str], I
     assert {row.source for row in history} == {"834"}
 
 
-def test_terminate_subscriber(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                              enrolled: Callable[..., Policy]) -> None:  # fmt: skip
+def test_terminate_subscriber(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
     policy = enrolled("123456789", "JOHN", "DOE", date(1940, 8, 16), start=LFH_START, group="123456001")
     dependent_on(ctx, policy, "123456789-01", "JANE", date(1977, 8, 16))
 
@@ -210,9 +251,12 @@ def test_terminate_subscriber(ctx: ServiceContext, import_sample: Callable[[str]
     assert "enrollment.subscriber_relationship" in {warning.code for warning in report.warnings}
 
 
-def test_terminate_two_subscribers(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                                   enrolled: Callable[..., Policy]) -> None:  # fmt: skip
-    first = enrolled("M000010", "PATRICIA", "JONES", date(1968, 9, 24), start=date(2021, 1, 1), group="GRP003")
+def test_terminate_two_subscribers(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
+    first = enrolled(
+        "M000010", "PATRICIA", "JONES", date(1968, 9, 24), start=date(2021, 1, 1), group="GRP003"
+    )
     second = enrolled("M000011", "THOMAS", "BROWN", date(1972, 4, 15), start=date(2021, 6, 1), group="GRP003")
 
     report = import_sample("pyx12-834_deident_term.txt").report
@@ -224,8 +268,9 @@ def test_terminate_two_subscribers(ctx: ServiceContext, import_sample: Callable[
     assert (second.status, second.end_date) == ("terminated", date(2026, 3, 31))
 
 
-def test_change_medicaid_member(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                                enrolled: Callable[..., Policy]) -> None:  # fmt: skip
+def test_change_medicaid_member(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
     enrolled("REF OF", "FIRST", "INCORRECT", date(1993, 6, 20), start=date(2012, 9, 1), group="500647166")
 
     report = import_sample("pyx12-834_ls_le_ls.txt").report
@@ -261,8 +306,9 @@ def test_audit_transactions(ctx: ServiceContext, import_sample: Callable[[str], 
     assert count_rows(ctx)["persons"] == 0
 
 
-def test_verify_file_changes_nothing(ctx: ServiceContext, import_sample: Callable[[str], ImportResult],
-                                     enrolled: Callable[..., Policy]) -> None:  # fmt: skip
+def test_verify_file_changes_nothing(
+    ctx: ServiceContext, import_sample: Callable[[str], ImportResult], enrolled: Callable[..., Policy]
+) -> None:
     enrolled("00389999", "JOHN", "DOE", date(1967, 3, 31), start=date(2015, 3, 1), group="000003409999")
     before = count_rows(ctx)
 
@@ -294,8 +340,13 @@ def test_verify_file_changes_nothing(ctx: ServiceContext, import_sample: Callabl
         ("malformed-834-wrong-se-count.txt", "x12.segment_count_mismatch", "SE01"),
     ],
 )
-def test_malformed_rejected(ctx: ServiceContext, import_sample: Callable[[str], ImportResult], name: str, code: str,
-                            element: str | None) -> None:  # fmt: skip
+def test_malformed_rejected(
+    ctx: ServiceContext,
+    import_sample: Callable[[str], ImportResult],
+    name: str,
+    code: str,
+    element: str | None,
+) -> None:
     result = import_sample(name)
     stored = ctx.session.scalars(select(ImportFile)).all()
 
@@ -306,3 +357,18 @@ def test_malformed_rejected(ctx: ServiceContext, import_sample: Callable[[str], 
     assert [row.status for row in stored] == ["rejected"]
     assert result.acknowledgment is not None
     assert "TA1*" in result.acknowledgment or "IK5*R" in result.acknowledgment
+
+
+def test_tr3_notes_sample_oddities(
+    ctx: ServiceContext, samples_dir: Path, import_text: Callable[..., ImportResult], sample_employers: None
+) -> None:
+    path = sample(samples_dir, "edge-pyx12-example834_5010-backslash-subelement.txt")
+
+    result = import_text(path, plan_map=SAMPLE_PLAN_MAP, tr3=True)
+    tr3_elements = {warning.element for warning in result.report.warnings if warning.code.startswith("x12.tr3")}
+
+    # pyx12 flags INS06 sent as "C   " (padded with spaces); Premia's own checks accept it.
+    assert result.report.tr3["ran"] is True
+    assert "INS06" in tr3_elements
+    assert result.report.counts["audited"] == 1
+    assert result.report.acknowledgment_code == "E"

@@ -48,7 +48,7 @@ def _billed_account(open_session) -> int:
     return household.account.id
 
 
-def _post_together(open_session, account_id: int, amounts: list[int]) -> list[PostingResult | BaseException]:
+def _post_together(open_session, account_id: int, amounts: list[int], *, key: str | None = None) -> list[PostingResult | BaseException]:
     barrier = threading.Barrier(len(amounts))
     results: list[PostingResult | BaseException] = [RuntimeError("not run")] * len(amounts)
 
@@ -64,6 +64,7 @@ def _post_together(open_session, account_id: int, amounts: list[int]) -> list[Po
                 channel=PaymentChannel.MANUAL,
                 method=PaymentMethod.CHECK,
                 received_on=DAY,
+                idempotency_key=key,
             )
             session.commit()
         except BaseException as exc:  # noqa: BLE001 - handed to the test thread to assert on
@@ -103,3 +104,12 @@ def test_many_concurrent_payments_apply_once(committed):
     assert sum(result.applied_cents for result in results) == 96_800
     assert ledger.account_balance(reader, account_id) == -23_200
     assert account_credit(reader, account_id).receivable_credits == ()
+
+
+def test_same_key_at_once_posts_once(committed):
+    account_id = _billed_account(committed)
+    results = _post_together(committed, account_id, [96_800, 96_800], key="retry-1")
+    assert all(isinstance(result, PostingResult) for result in results), results
+    assert results[0].payment.id == results[1].payment.id
+    assert sorted(result.replayed for result in results) == [False, True]
+    assert ledger.account_balance(make_context(committed()), account_id) == 0

@@ -228,3 +228,21 @@ def test_unknown_trace_is_unmatched(story):
     report = _return(story, [ReturnLine("091000019999999", 12_300, "R01")], date(2026, 4, 3))
     assert report.count(ItemOutcome.UNMATCHED) == 1
     assert ledger.account_balance(story.ctx, household.account.id) == 0
+
+
+def test_premium_paid_before_fee(story):
+    household, draft = _drafted(story)
+    _return(story, [ReturnLine(draft["trace_number"], 96_800, "R01")], date(2026, 4, 3))
+    story.pay(household.account, 96_800, date(2026, 4, 20))
+    # April is paid again; the 25.00 fee stays owed and does not hold the month open
+    assert ledger.account_balance(story.ctx, household.account.id) == 2_500
+    assert paid_through_dates(story.ctx, [household.policy])[household.policy.id] == date(2026, 4, 30)
+
+
+def test_partial_payment_leaves_premium_and_fee(story):
+    household, draft = _drafted(story)
+    _return(story, [ReturnLine(draft["trace_number"], 96_800, "R01")], date(2026, 4, 3))
+    story.pay(household.account, 40_000, date(2026, 4, 20))
+    # 968.00 - 400.00 = 568.00 of April premium, plus the 25.00 fee
+    assert ledger.account_balance(story.ctx, household.account.id) == 59_300
+    assert paid_through_dates(story.ctx, [household.policy])[household.policy.id] == date(2026, 3, 31)

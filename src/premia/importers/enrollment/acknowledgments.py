@@ -78,8 +78,8 @@ def write_acknowledgment(
 ) -> AcknowledgmentText | None:
     """Return the acknowledgment text for ``interchanges``, or None when no ISA could be read.
 
-    The acknowledgment's ISA13 is the import id, so each import answers with its own
-    control number.
+    The acknowledgment's ISA13 is the import id, so each import's acknowledgment has its
+    own control number.
     """
     if not interchanges:
         return None

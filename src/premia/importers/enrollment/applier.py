@@ -2,8 +2,8 @@
 
 Members are applied in file order, a family (a subscriber and the dependents that follow
 with the same REF*0F) at a time. A member whose values fail a check, or whose change a
-service refuses, is rolled back to its savepoint and reported; the members beside it are
-kept. New families skip the savepoints and the per-member service calls through the bulk
+service rejects, is rolled back to its savepoint and reported, and the members beside it
+are kept. New families skip the savepoints and the per-member service calls through the bulk
 path (see ``bulk``), which checks everything before it writes.
 """
 
@@ -15,8 +15,8 @@ from datetime import date
 
 from sqlalchemy.exc import StatementError
 
-from premia.audit import service as audit
 from premia.accounts.tables import Person
+from premia.audit import service as audit
 from premia.enrollment import service as enrollment
 from premia.enrollment.tables import Policy
 from premia.formats.x12 import Enrollment834, MaintenanceType, Member834
@@ -60,8 +60,10 @@ FIELD_ELEMENTS = {
 }
 
 
-def members_in_order(transactions: list[tuple[Enrollment834, TransactionInfo]]) -> list[tuple[Member834, TransactionInfo]]:
-    """The members of the accepted transaction sets, in file order, each with its set's header."""
+def members_in_order(
+    transactions: list[tuple[Enrollment834, TransactionInfo]],
+) -> list[tuple[Member834, TransactionInfo]]:
+    """Return the members of the accepted transaction sets in file order, each with its set's header."""
     return [(member, info) for transaction, info in transactions for member in transaction.members]
 
 
@@ -98,8 +100,14 @@ class Applier:
     def read(self, member: Member834, info: TransactionInfo, key: FamilyKey) -> MemberIntake | MemberRejected:
         """Check and normalize ``member``, returning the rejection instead of raising it."""
         try:
-            return read_member(member, info, self.resolver, self.as_of, subscriber_id=key.subscriber_id,
-                               member_reference=key.member_reference)  # fmt: skip
+            return read_member(
+                member,
+                info,
+                self.resolver,
+                self.as_of,
+                subscriber_id=key.subscriber_id,
+                member_reference=key.member_reference,
+            )
         except MemberRejected as error:
             return error
 
@@ -131,13 +139,15 @@ class Applier:
             report.warn(warning)
 
     def _handler(self, intake: MemberIntake) -> Handler:
-        if intake.transaction.is_verify or intake.action is MaintenanceType.AUDIT_OR_COMPARE:
+        if intake.transaction.is_full_file or intake.action is MaintenanceType.AUDIT_OR_COMPARE:
             return _compare
         if intake.action is MaintenanceType.EMPLOYEE_INFORMATION_NOT_APPLICABLE:
             return _subscriber_context
         return HANDLERS[intake.action]
 
-    def _reject(self, member: Member834, info: TransactionInfo, family: Family, error: MemberRejected) -> None:
+    def _reject(
+        self, member: Member834, info: TransactionInfo, family: Family, error: MemberRejected
+    ) -> None:
         rejection = member_rejection(member, info, error)
         self.run.report.reject(rejection)
         log.info(
@@ -156,7 +166,11 @@ class Applier:
             action="import_834",
             record_type="person",
             record_id=outcome.member_id,
-            detail={"import_id": self.run.import_id, "segment": intake.position, "outcome": outcome.count.value},
+            detail={
+                "import_id": self.run.import_id,
+                "segment": intake.position,
+                "outcome": outcome.count.value,
+            },
         )
 
     # Rating comparison ------------------------------------------------------------------
@@ -168,7 +182,8 @@ class Applier:
             return
         sent = {person.id: intake for person, intake in priced}
         effective = next(
-            (intake.amounts_effective for _, intake in priced if intake.amounts_effective is not None), policy.effective_date
+            (intake.amounts_effective for _, intake in priced if intake.amounts_effective is not None),
+            policy.effective_date,
         )
         members = []
         for span, person in enrollment.members_of(run.ctx, policy):

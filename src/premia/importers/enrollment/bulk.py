@@ -4,9 +4,9 @@ Most members of a large 834 are new families: a new subscriber (INS03 021) enrol
 one or more plans, with new dependents. For those, every check the services would make can
 be made before writing (the person's values, the plan, the rating area, the payer), and
 the look-ups that decide "new" are made for a whole chunk of members in three queries.
-A family that passes is buffered; ``flush`` then writes every buffered family with one
-multi-row insert per table (persons, history, accounts, policies, spans, events, Exchange
-amounts and one audit row per member) inside one savepoint.
+A family that passes is buffered. ``flush`` then writes every buffered family inside one
+savepoint, with one multi-row insert per table: persons, history, accounts, policies,
+spans, events, Exchange amounts, and one audit row per member.
 
 Anything else (a change, a known person, an invalid value) takes the per-member path in
 ``applier``. So does a whole buffered batch whose insert fails, for example because a
@@ -28,9 +28,9 @@ from premia.enrollment.model import Market
 from premia.enrollment.tables import Policy
 from premia.formats.x12 import MaintenanceType, Member834
 from premia.importers.enrollment.applier import Applier
-from premia.importers.enrollment.families import FamilyKey
 from premia.importers.enrollment.bulk_rows import BulkWriter, NewFamily, NewLine, NewMember
 from premia.importers.enrollment.coverage_changes import initial_status
+from premia.importers.enrollment.families import FamilyKey
 from premia.importers.enrollment.intake import MEMBER_ID_LENGTH, MemberIntake, TransactionInfo
 from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected
 from premia.importers.enrollment.plans import PlanResolver
@@ -46,7 +46,7 @@ Read = MemberIntake | MemberRejected
 
 @dataclass
 class Known:
-    """What already exists among the identifiers of one chunk of members."""
+    """The identifiers of one chunk of members that are already in use."""
 
     member_ids: set[str] = field(default_factory=set)
     ssn_indexes: set[str] = field(default_factory=set)
@@ -83,29 +83,41 @@ class BulkEnrollment:
                 member_ids.add(intake.own_member_id)
             if intake.person.ssn:
                 self.ssn_indexes[id(intake)] = cipher.blind_index(intake.person.ssn)
-            exchange_ids.update(line.exchange_policy_id for line in intake.coverages if line.exchange_policy_id)
+            exchange_ids.update(
+                line.exchange_policy_id for line in intake.coverages if line.exchange_policy_id
+            )
         self.known = Known(
-            member_ids=set(session.scalars(select(Person.member_id).where(Person.member_id.in_(member_ids)))) if member_ids else set(),
+            member_ids=set(session.scalars(select(Person.member_id).where(Person.member_id.in_(member_ids))))
+            if member_ids
+            else set(),
             ssn_indexes=set(
-                session.scalars(select(Person.ssn_index).where(Person.ssn_index.in_(set(self.ssn_indexes.values()))))
-            ) if self.ssn_indexes else set(),
+                session.scalars(
+                    select(Person.ssn_index).where(Person.ssn_index.in_(set(self.ssn_indexes.values())))
+                )
+            )
+            if self.ssn_indexes
+            else set(),
             exchange_policy_ids=set(
-                session.scalars(select(Policy.exchange_policy_id).where(Policy.exchange_policy_id.in_(exchange_ids)))
-            ) if exchange_ids else set(),
-        )  # fmt: skip
+                session.scalars(
+                    select(Policy.exchange_policy_id).where(Policy.exchange_policy_id.in_(exchange_ids))
+                )
+            )
+            if exchange_ids
+            else set(),
+        )
 
     # Offering members ---------------------------------------------------------------------
 
     def offer(self, member: Member834, info: TransactionInfo, intake: Read, *, starts: bool) -> bool:
         """Buffer ``member`` when it belongs to a new family the bulk path can write; else False.
 
-        ``starts`` tells that the member starts a family, which a dependent does when its
+        ``starts`` is True when the member starts a family, which a dependent does when its
         subscriber's loop was not sent.
         """
         if (
             isinstance(intake, MemberRejected)
             or intake.action is not MaintenanceType.ADDITION
-            or info.is_verify
+            or info.is_full_file
             or (starts and not member.is_subscriber)
         ):
             self.current = None
@@ -152,15 +164,20 @@ class BulkEnrollment:
             if new_line is None:
                 return None
             market, area, group_id, account_id = new_line
-            lines.append(NewLine(line, line.start, line.end, market, area, group_id, account_id, initial_status(market)))
+            lines.append(
+                NewLine(
+                    line, line.start, line.end, market, area, group_id, account_id, initial_status(market)
+                )
+            )
         self._claim(person)
         for new_line in lines:
             if new_line.line.exchange_policy_id:
                 self.claimed.exchange_policy_ids.add(new_line.line.exchange_policy_id)
         return NewFamily(person, lines, [], warnings)
 
-    def _payer_and_area(self, intake: MemberIntake, market: PlanMarket,
-                        warnings: list[ImportWarning]) -> tuple[Market, str, int | None, int | None] | None:  # fmt: skip
+    def _payer_and_area(
+        self, intake: MemberIntake, market: PlanMarket, warnings: list[ImportWarning]
+    ) -> tuple[Market, str, int | None, int | None] | None:
         payers = self.run.payers
         try:
             if market is PlanMarket.INDIVIDUAL:
@@ -177,7 +194,9 @@ class BulkEnrollment:
         if residence is None or residence.state is None or residence.zip_code is None:
             return None
         try:
-            return self.run.catalog.find_area(residence.state, zip_code=residence.zip_code[:5], county=intake.county).area_id
+            return self.run.catalog.find_area(
+                residence.state, zip_code=residence.zip_code[:5], county=intake.county
+            ).area_id
         except DomainError:
             exchange_area = intake.amounts.rating_area
             if exchange_area and any(area.area_id == exchange_area for area in self.run.catalog.rating_areas):
@@ -203,8 +222,10 @@ class BulkEnrollment:
         self._claim(dependent)
         return dependent
 
-    def _joins(self, intake: MemberIntake, family: NewFamily) -> list[tuple[NewLine, date, date | None]] | None:
-        """The subscriber's lines a dependent joins, with the dependent's dates on each."""
+    def _joins(
+        self, intake: MemberIntake, family: NewFamily
+    ) -> list[tuple[NewLine, date, date | None]] | None:
+        """Return the subscriber's lines a dependent joins, with the dependent's dates on each."""
         by_plan = {line.line.plan.plan_id: line for line in family.lines if line.line.plan is not None}
         wanted: list[tuple[NewLine, date | None, date | None]] = []
         if intake.coverages:
@@ -212,7 +233,9 @@ class BulkEnrollment:
                 target = by_plan.get(line.plan.plan_id) if line.plan is not None else None
                 if target is None or line.maintenance_type is not MaintenanceType.ADDITION:
                     return None
-                wanted.append((target, line.start or intake.eligibility_start, line.end or intake.eligibility_end))
+                wanted.append(
+                    (target, line.start or intake.eligibility_start, line.end or intake.eligibility_end)
+                )
         else:
             wanted = [(line, intake.eligibility_start, intake.eligibility_end) for line in family.lines]
         joins = []
@@ -226,7 +249,9 @@ class BulkEnrollment:
 
     def _new_member(self, intake: MemberIntake, member_id: str) -> NewMember | None:
         ssn_index = self.ssn_indexes.get(id(intake))
-        if ssn_index is not None and (ssn_index in self.known.ssn_indexes or ssn_index in self.claimed.ssn_indexes):
+        if ssn_index is not None and (
+            ssn_index in self.known.ssn_indexes or ssn_index in self.claimed.ssn_indexes
+        ):
             return None
         try:
             person = intake.person.person_input(member_id, intake.member.name.position)
@@ -238,7 +263,10 @@ class BulkEnrollment:
         return member_id in self.known.member_ids or member_id in self.claimed.member_ids
 
     def _policy_taken(self, exchange_policy_id: str) -> bool:
-        return exchange_policy_id in self.known.exchange_policy_ids or exchange_policy_id in self.claimed.exchange_policy_ids
+        return (
+            exchange_policy_id in self.known.exchange_policy_ids
+            or exchange_policy_id in self.claimed.exchange_policy_ids
+        )
 
     def _claim(self, member: NewMember) -> None:
         self.claimed.member_ids.add(member.member_id)
@@ -261,8 +289,10 @@ class BulkEnrollment:
         except (StatementError, DomainError) as error:
             log.warning(
                 "bulk insert of %d families failed (%s); applying them member by member",
-                len(families), type(error).__name__, extra={"import_id": run.import_id},
-            )  # fmt: skip
+                len(families),
+                type(error).__name__,
+                extra={"import_id": run.import_id},
+            )
             run.payers.forget()
             self._replay(families)
             return
@@ -287,7 +317,10 @@ class BulkEnrollment:
             report.count(Count.ADDITIONS, len(members))
             report.count(Count.PERSONS_CREATED, len(members))
             report.count(Count.POLICIES_CREATED, len(family.lines))
-            report.count(Count.SPANS_CREATED, len(family.lines) + sum(len(member.joins) for member in family.dependents))
+            report.count(
+                Count.SPANS_CREATED,
+                len(family.lines) + sum(len(member.joins) for member in family.dependents),
+            )
             if family.account_created:
                 report.count(Count.ACCOUNTS_CREATED)
             report.count(Count.EXCHANGE_AMOUNTS, family.amounts_recorded)
@@ -350,4 +383,3 @@ def _rated(member: NewMember, start: date, end: date | None, effective: date) ->
         exchange_premium_cents=intake.amounts.premium_cents,
         position=intake.position,
     )
-

@@ -1,8 +1,9 @@
-"""Compare an audit member (INS03 030) or a verify file (BGN08 4) with what Premia stores.
+"""Compare an audit member (INS03 030) or a full file (BGN08 4 verify, RX replace) with Premia.
 
 Nothing is changed: each difference becomes a discrepancy naming the field, Premia's value
-and the file's value, for the enrollment team to resolve with the sender. A full file is
-therefore never applied blindly over the stored enrollment.
+and the file's value, for the enrollment team to resolve with the sender or to apply
+through change transactions. A full file is therefore never applied blindly over the
+stored enrollment.
 """
 
 from __future__ import annotations
@@ -25,12 +26,22 @@ from premia.infra.crypto import mask_last4
 from premia.kernel.money import format_cents
 
 PERSON_FIELDS = ("first_name", "middle_name", "last_name", "name_suffix", "birth_date", "sex")
-ADDRESS_FIELDS = (("line1", "address_line1"), ("line2", "address_line2"), ("city", "city"), ("state", "state"),
-                  ("zip_code", "zip_code"))  # fmt: skip
+ADDRESS_FIELDS = (
+    ("line1", "address_line1"),
+    ("line2", "address_line2"),
+    ("city", "city"),
+    ("state", "state"),
+    ("zip_code", "zip_code"),
+)
 
 
 def compare_member(run: ImportRun, intake: MemberIntake) -> Outcome:
-    """Report every difference between the member loop and the stored member; change nothing."""
+    """Report every difference between the member loop and the stored member; change nothing.
+
+    NOTE: members that Premia covers but a full file leaves out are not reported yet,
+    because that needs the file's scope (which sponsor's or Exchange's enrollment it
+    replaces).
+    """
     subscriber = person_by_member_id(run.ctx, intake.subscriber_id)
     policies = subscriber_policies(run.ctx, subscriber) if subscriber is not None else []
     person = subscriber if intake.is_subscriber else find_dependent(run.ctx, intake, policies)
@@ -54,8 +65,14 @@ def _compare_person(run: ImportRun, intake: MemberIntake, person: Person) -> Non
         "birth_date": sent.birth_date,
         "sex": sent.sex.value if sent.sex else None,
     }
-    elements = {"first_name": "NM104", "middle_name": "NM105", "last_name": "NM103", "name_suffix": "NM107",
-                "birth_date": "DMG02", "sex": "DMG03"}  # fmt: skip
+    elements = {
+        "first_name": "NM104",
+        "middle_name": "NM105",
+        "last_name": "NM103",
+        "name_suffix": "NM107",
+        "birth_date": "DMG02",
+        "sex": "DMG03",
+    }
     for field in PERSON_FIELDS:
         file_value = file_values[field]
         optional = field in ("birth_date", "sex", "first_name")
@@ -68,15 +85,31 @@ def _compare_person(run: ImportRun, intake: MemberIntake, person: Person) -> Non
         for attribute, column in ADDRESS_FIELDS:
             file_value = getattr(sent.residence, attribute)
             if file_value is not None and _text(getattr(person, column)) != _text(file_value):
-                _add(run, intake, f"address.{attribute}", getattr(person, column), file_value, "N3/N4", person.member_id)
+                _add(
+                    run,
+                    intake,
+                    f"address.{attribute}",
+                    getattr(person, column),
+                    file_value,
+                    "N3/N4",
+                    person.member_id,
+                )
 
     if sent.ssn is not None and run.ctx.cipher.blind_index(sent.ssn) != person.ssn_index:
-        _add(run, intake, "ssn", mask_last4(person.ssn_last4, label="ssn") or None,
-             mask_last4(sent.ssn[-4:], label="ssn"), "NM109", person.member_id)  # fmt: skip
+        _add(
+            run,
+            intake,
+            "ssn",
+            mask_last4(person.ssn_last4, label="ssn") or None,
+            mask_last4(sent.ssn[-4:], label="ssn"),
+            "NM109",
+            person.member_id,
+        )
 
 
-def _compare_coverage(run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy],
-                      line: CoverageLine) -> None:  # fmt: skip
+def _compare_coverage(
+    run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy], line: CoverageLine
+) -> None:
     if line.plan is None:
         stored = ", ".join(sorted({policy.plan_id for policy in policies})) or None
         _add(run, intake, "plan", stored, line.plan_problem, "HD03", person.member_id)
@@ -84,8 +117,15 @@ def _compare_coverage(run: ImportRun, intake: MemberIntake, person: Person, poli
     policy = policy_for_line(policies, line, include_closed=True)
     span = changes.latest_span(run, policy, person) if policy is not None else None
     if policy is None or span is None:
-        _add(run, intake, f"coverage {line.plan.plan_id}", None, f"from {line.start or 'no date'}", "HD",
-             person.member_id)  # fmt: skip
+        _add(
+            run,
+            intake,
+            f"coverage {line.plan.plan_id}",
+            None,
+            f"from {line.start or 'no date'}",
+            "HD",
+            person.member_id,
+        )
         return
     number = policy.policy_number
     if line.start is not None and span.start_date != line.start:
@@ -94,11 +134,22 @@ def _compare_coverage(run: ImportRun, intake: MemberIntake, person: Person, poli
     if file_end != span.end_date and (file_end is not None or span.end_date is not None):
         _add(run, intake, "coverage_end", span.end_date, file_end, "DTP*349", person.member_id, number)
     if span.relationship != intake.relationship.value:
-        _add(run, intake, "relationship", span.relationship, intake.relationship.value, "INS02", person.member_id, number)
+        _add(
+            run,
+            intake,
+            "relationship",
+            span.relationship,
+            intake.relationship.value,
+            "INS02",
+            person.member_id,
+            number,
+        )
     _compare_amounts(run, intake, person, policy, line.start or span.start_date)
 
 
-def _compare_amounts(run: ImportRun, intake: MemberIntake, person: Person, policy: Policy, start: date) -> None:
+def _compare_amounts(
+    run: ImportRun, intake: MemberIntake, person: Person, policy: Policy, start: date
+) -> None:
     on = intake.amounts_effective or start
     sent = intake.amounts
     pairs = (
@@ -112,12 +163,21 @@ def _compare_amounts(run: ImportRun, intake: MemberIntake, person: Person, polic
             continue
         stored = _stored_amount(run, policy, kind, person_id, on)
         if stored != file_cents:
-            _add(run, intake, f"exchange_{kind.value}" + ("" if person_id else "_policy"),
-                 format_cents(stored) if stored is not None else None, format_cents(file_cents), source,
-                 person.member_id, policy.policy_number)  # fmt: skip
+            _add(
+                run,
+                intake,
+                f"exchange_{kind.value}" + ("" if person_id else "_policy"),
+                format_cents(stored) if stored is not None else None,
+                format_cents(file_cents),
+                source,
+                person.member_id,
+                policy.policy_number,
+            )
 
 
-def _stored_amount(run: ImportRun, policy: Policy, kind: ExchangeAmountKind, person_id: int | None, on: date) -> int | None:
+def _stored_amount(
+    run: ImportRun, policy: Policy, kind: ExchangeAmountKind, person_id: int | None, on: date
+) -> int | None:
     query = select(ExchangeAmount.amount_cents).where(
         ExchangeAmount.policy_id == policy.id,
         ExchangeAmount.kind == kind.value,
@@ -128,8 +188,16 @@ def _stored_amount(run: ImportRun, policy: Policy, kind: ExchangeAmountKind, per
     return run.ctx.session.scalar(query.order_by(ExchangeAmount.start_date.desc()).limit(1))
 
 
-def _add(run: ImportRun, intake: MemberIntake, field: str, premia: Any, file: Any, element: str | None,
-         member_id: str | None, policy_number: str | None = None) -> None:  # fmt: skip
+def _add(
+    run: ImportRun,
+    intake: MemberIntake,
+    field: str,
+    premia: Any,
+    file: Any,
+    element: str | None,
+    member_id: str | None,
+    policy_number: str | None = None,
+) -> None:
     run.report.add_discrepancy(
         Discrepancy(
             subscriber_id=intake.subscriber_id,

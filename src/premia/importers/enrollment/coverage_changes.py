@@ -1,4 +1,4 @@
-"""Coverage changes an 834 asks for, made through the enrollment service where it has a use case.
+"""Coverage changes an 834 requests, made through the enrollment service where it has a use case.
 
 Every change is effective-dated: a span's dates change and a coverage event records what
 changed, effective when, from which import. A change to a month that was already billed
@@ -22,7 +22,11 @@ from premia.rating.model import Market as PlanMarket
 
 
 def initial_status(market: Market) -> PolicyStatus:
-    """A new individual policy waits for its binder payment; a group policy joins a paying group."""
+    """Return the status of a new policy.
+
+    A new individual policy waits for its binder payment (``pending``), and a group policy
+    joins a group that already pays (``active``).
+    """
     return PolicyStatus.PENDING if market is Market.INDIVIDUAL else PolicyStatus.ACTIVE
 
 
@@ -84,7 +88,13 @@ def create_policy(run: ImportRun, intake: MemberIntake, subscriber: Person, line
 
 
 def join_policy(
-    run: ImportRun, intake: MemberIntake, policy: Policy, person: Person, start: date | None, end: date | None, position: int
+    run: ImportRun,
+    intake: MemberIntake,
+    policy: Policy,
+    person: Person,
+    start: date | None,
+    end: date | None,
+    position: int,
 ) -> CoverageSpan | None:
     """Cover a dependent on ``policy``; return None when the same coverage is already stored."""
     begin = max(start or policy.effective_date, policy.effective_date)
@@ -114,18 +124,24 @@ def join_policy(
     return span
 
 
-def latest_span(run: ImportRun, policy: Policy, person: Person, *, include_voided: bool = False) -> CoverageSpan | None:
-    query = select(CoverageSpan).where(CoverageSpan.policy_id == policy.id, CoverageSpan.person_id == person.id)
+def latest_span(
+    run: ImportRun, policy: Policy, person: Person, *, include_voided: bool = False
+) -> CoverageSpan | None:
+    query = select(CoverageSpan).where(
+        CoverageSpan.policy_id == policy.id, CoverageSpan.person_id == person.id
+    )
     spans = [span for span in run.ctx.session.scalars(query) if include_voided or not span.voided]
     return max(spans, key=lambda span: (span.start_date, span.id), default=None)
 
 
-def end_coverage(run: ImportRun, intake: MemberIntake, policy: Policy, span: CoverageSpan, end: date) -> Count | None:
+def end_coverage(
+    run: ImportRun, intake: MemberIntake, policy: Policy, span: CoverageSpan, end: date
+) -> Count | None:
     """End or cancel one member's span; a subscriber's end closes the policy and every span on it.
 
-    An end date on or before the span's start means the coverage never took effect, so the
-    span is voided and, for the subscriber, the policy takes the cancelled status (an 834
-    may send a cancellation as an end date equal to the start date).
+    An end date on or before the span's start means the coverage never took effect. The span
+    is then voided and, for the subscriber, the policy takes the cancelled status, because an
+    834 may send a cancellation as an end date equal to the start date.
     """
     reference = run.source_reference(intake)
     cancel = end <= span.start_date
@@ -144,8 +160,14 @@ def end_coverage(run: ImportRun, intake: MemberIntake, policy: Policy, span: Cov
     return Count.CANCELLATIONS if cancel else Count.TERMINATIONS
 
 
-def _close_policy(run: ImportRun, intake: MemberIntake, policy: Policy, subscriber_span: CoverageSpan, end: date,
-                  cancel: bool) -> None:  # fmt: skip
+def _close_policy(
+    run: ImportRun,
+    intake: MemberIntake,
+    policy: Policy,
+    subscriber_span: CoverageSpan,
+    end: date,
+    cancel: bool,
+) -> None:
     reference = run.source_reference(intake)
     for span in enrollment.spans_of(run.ctx, policy.id):
         if span.id == subscriber_span.id:
@@ -159,15 +181,26 @@ def _close_policy(run: ImportRun, intake: MemberIntake, policy: Policy, subscrib
     reason = intake.member.maintenance_reason
     status = PolicyStatus.CANCELLED if cancel else PolicyStatus.TERMINATED
     policy.status = status.value
-    policy.status_reason = f"834 INS04 {reason.value} ({reason.name.lower()})" if reason else "834 termination"
+    policy.status_reason = (
+        f"834 INS04 {reason.value} ({reason.name.lower()})" if reason else "834 termination"
+    )
     if not cancel:
         policy.end_date = end
     policy.updated_at = run.ctx.now()
-    record_event(run, policy, None, f"policy_{status.value}", end if not cancel else policy.effective_date,
-                 policy.status_reason, reference)  # fmt: skip
+    record_event(
+        run,
+        policy,
+        None,
+        f"policy_{status.value}",
+        end if not cancel else policy.effective_date,
+        policy.status_reason,
+        reference,
+    )
 
 
-def reinstate(run: ImportRun, intake: MemberIntake, policy: Policy, span: CoverageSpan, end: date | None) -> bool:
+def reinstate(
+    run: ImportRun, intake: MemberIntake, policy: Policy, span: CoverageSpan, end: date | None
+) -> bool:
     """Undo a termination or cancellation of one member's span; return False when nothing changes."""
     if not span.voided and span.end_date == end:
         return False
@@ -176,14 +209,19 @@ def reinstate(run: ImportRun, intake: MemberIntake, policy: Policy, span: Covera
     span.end_date = end
     span.updated_at = run.ctx.now()
     record_event(run, policy, span, "member_reinstated", span.start_date, f"end {end or 'open'}", reference)
-    if intake.is_subscriber and policy.status in (PolicyStatus.CANCELLED.value, PolicyStatus.TERMINATED.value):
+    if intake.is_subscriber and policy.status in (
+        PolicyStatus.CANCELLED.value,
+        PolicyStatus.TERMINATED.value,
+    ):
         was_cancelled = policy.status == PolicyStatus.CANCELLED.value
         status = initial_status(Market(policy.market)) if was_cancelled else PolicyStatus.ACTIVE
         policy.status = status.value
         policy.status_reason = None
         policy.end_date = end
         policy.updated_at = run.ctx.now()
-        record_event(run, policy, None, "policy_reinstated", policy.effective_date, f"status {status.value}", reference)
+        record_event(
+            run, policy, None, "policy_reinstated", policy.effective_date, f"status {status.value}", reference
+        )
     run.report.count(Count.SPANS_CHANGED)
     return True
 
@@ -196,8 +234,15 @@ def move_start(run: ImportRun, intake: MemberIntake, policy: Policy, span: Cover
         old_effective = policy.effective_date
         policy.effective_date = start
         policy.updated_at = run.ctx.now()
-        record_event(run, policy, None, "policy_start_changed", min(old_effective, start), f"{old_effective} -> {start}",
-                     run.source_reference(intake))  # fmt: skip
+        record_event(
+            run,
+            policy,
+            None,
+            "policy_start_changed",
+            min(old_effective, start),
+            f"{old_effective} -> {start}",
+            run.source_reference(intake),
+        )
     if start < policy.effective_date:
         raise MemberRejected(
             "enrollment.before_policy_start",
@@ -220,14 +265,21 @@ def move_start(run: ImportRun, intake: MemberIntake, policy: Policy, span: Cover
     old_start = span.start_date
     span.start_date = start
     span.updated_at = run.ctx.now()
-    record_event(run, policy, span, "member_start_changed", min(old_start, start), f"{old_start} -> {start}",
-                 run.source_reference(intake))  # fmt: skip
+    record_event(
+        run,
+        policy,
+        span,
+        "member_start_changed",
+        min(old_start, start),
+        f"{old_start} -> {start}",
+        run.source_reference(intake),
+    )
     run.report.count(Count.SPANS_CHANGED)
     return True
 
 
 def _moves_policy_start(run: ImportRun, policy: Policy, span: CoverageSpan, start: date) -> bool:
-    """Whether moving the subscriber's start moves the policy's effective date with it.
+    """Return whether moving the subscriber's start moves the policy's effective date with it.
 
     It does when the subscriber's span starts the policy and no other member's coverage
     would then start before the policy.
@@ -254,17 +306,37 @@ def record_amounts(run: ImportRun, intake: MemberIntake, policy: Policy, person:
     )
     for kind, cents in policy_level:
         if cents is not None:
-            enrollment.set_exchange_amount(run.ctx, policy, kind=kind, amount_cents=cents, start_date=effective,
-                                           source_reference=reference)  # fmt: skip
+            enrollment.set_exchange_amount(
+                run.ctx,
+                policy,
+                kind=kind,
+                amount_cents=cents,
+                start_date=effective,
+                source_reference=reference,
+            )
             run.report.count(Count.EXCHANGE_AMOUNTS)
     if amounts.premium_cents is not None:
-        enrollment.set_exchange_amount(run.ctx, policy, kind=ExchangeAmountKind.PREMIUM, amount_cents=amounts.premium_cents,
-                                       start_date=effective, person_id=person.id, source_reference=reference)  # fmt: skip
+        enrollment.set_exchange_amount(
+            run.ctx,
+            policy,
+            kind=ExchangeAmountKind.PREMIUM,
+            amount_cents=amounts.premium_cents,
+            start_date=effective,
+            person_id=person.id,
+            source_reference=reference,
+        )
         run.report.count(Count.EXCHANGE_AMOUNTS)
 
 
-def record_event(run: ImportRun, policy: Policy, span: CoverageSpan | None, event: str, effective: date,
-                 detail: str | None, reference: str) -> None:  # fmt: skip
+def record_event(
+    run: ImportRun,
+    policy: Policy,
+    span: CoverageSpan | None,
+    event: str,
+    effective: date,
+    detail: str | None,
+    reference: str,
+) -> None:
     """Write a coverage event for a change the enrollment service has no use case for."""
     run.ctx.session.add(
         CoverageEvent(

@@ -4,8 +4,8 @@ The implementation guide has every member of a family carry the subscriber's ide
 in REF*0F, and a dependent may be sent without its subscriber's loop. Some senders instead
 put each dependent's own identifier in REF*0F, right after its subscriber's loop. A
 dependent's REF*0F that differs from the preceding subscriber's therefore names the
-subscriber of another family only when that person is already a subscriber in Premia;
-otherwise it is the dependent's own identifier, and the dependent belongs to the
+subscriber of another family only when that person is already a subscriber in Premia.
+Otherwise it is the dependent's own identifier, and the dependent belongs to the
 subscriber before it.
 """
 
@@ -23,7 +23,7 @@ from premia.infra.context import ServiceContext
 
 
 class FamilyKey(NamedTuple):
-    """Which family a member belongs to.
+    """The family a member belongs to.
 
     ``member_reference`` is a dependent's REF*0F when it names the dependent rather than
     the subscriber. ``starts`` is True for the first member of each family.

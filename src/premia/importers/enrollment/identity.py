@@ -1,9 +1,9 @@
 """Find the persons and policies an 834 member loop refers to.
 
 A subscriber is the person whose member ID is the REF*0F subscriber identifier. A
-dependent is found, in this order, by its own identifier (NM109 under NM108 ZZ), by its SSN
-(compared through the keyed index, never in the clear), and by first name and birth date
-among the persons covered on the subscriber's policies. A new dependent without its own
+dependent is found by its own identifier (NM109 under NM108 ZZ), else by its SSN, else by
+first name and birth date among the persons covered on the subscriber's policies. SSNs are
+compared through the keyed index, never in the clear. A new dependent without its own
 identifier gets the subscriber's identifier with a two-digit suffix (``M-501-02``).
 """
 
@@ -39,8 +39,12 @@ def subscriber_of(ctx: ServiceContext, intake: MemberIntake) -> Person:
 
 
 def subscriber_policies(ctx: ServiceContext, subscriber: Person) -> list[Policy]:
-    """The subscriber's policies, oldest first, cancelled ones included."""
-    query = select(Policy).where(Policy.subscriber_person_id == subscriber.id).order_by(Policy.effective_date, Policy.id)
+    """Return the subscriber's policies, oldest first, cancelled ones included."""
+    query = (
+        select(Policy)
+        .where(Policy.subscriber_person_id == subscriber.id)
+        .order_by(Policy.effective_date, Policy.id)
+    )
     return list(ctx.session.scalars(query))
 
 
@@ -52,7 +56,9 @@ def find_dependent(ctx: ServiceContext, intake: MemberIntake, policies: list[Pol
             return person
     ssn = intake.person.ssn
     if ssn:
-        person = ctx.session.scalar(select(Person).where(Person.ssn_index == ctx.cipher.blind_index(ssn)).limit(1))
+        person = ctx.session.scalar(
+            select(Person).where(Person.ssn_index == ctx.cipher.blind_index(ssn)).limit(1)
+        )
         if person is not None:
             return person
     if not policies or intake.person.birth_date is None or not intake.person.first_name:
@@ -91,12 +97,14 @@ def new_dependent_member_id(ctx: ServiceContext, intake: MemberIntake, taken: se
     if intake.own_member_id:
         return intake.own_member_id
     prefix = f"{intake.subscriber_id}-"
-    existing = ctx.session.scalars(select(Person.member_id).where(Person.member_id.startswith(prefix, autoescape=True))).all()
+    existing = ctx.session.scalars(
+        select(Person.member_id).where(Person.member_id.startswith(prefix, autoescape=True))
+    ).all()
     return next_suffixed_id(intake, prefix, {*existing, *(taken or set())})
 
 
 def next_suffixed_id(intake: MemberIntake, prefix: str, existing: set[str]) -> str:
-    suffixes = [int(member_id[len(prefix):]) for member_id in existing if member_id[len(prefix):].isdigit()]
+    suffixes = [int(member_id[len(prefix) :]) for member_id in existing if member_id[len(prefix) :].isdigit()]
     member_id = f"{prefix}{max(suffixes, default=0) + 1:02d}"
     if len(member_id) > MEMBER_ID_LENGTH:
         raise MemberRejected(
@@ -116,4 +124,6 @@ def open_policies(policies: list[Policy]) -> list[Policy]:
 
 
 def _reference_position(intake: MemberIntake, qualifier: str) -> int:
-    return next((ref.position for ref in intake.member.references if ref.qualifier == qualifier), intake.position)
+    return next(
+        (ref.position for ref in intake.member.references if ref.qualifier == qualifier), intake.position
+    )

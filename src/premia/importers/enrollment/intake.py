@@ -49,11 +49,16 @@ CHILD_CODES = frozenset(
 # LUI04: 5 and 6 are reading and writing, 7 and 8 speaking and native language.
 WRITTEN_LANGUAGE_USES = frozenset({"5", "6"})
 SPOKEN_LANGUAGE_USES = frozenset({"7", "8"})
-LANGUAGE_CODES = {"EN": Language.ENGLISH, "ENG": Language.ENGLISH, "ES": Language.SPANISH, "SPA": Language.SPANISH}
+LANGUAGE_CODES = {
+    "EN": Language.ENGLISH,
+    "ENG": Language.ENGLISH,
+    "ES": Language.SPANISH,
+    "SPA": Language.SPANISH,
+}
 
 
 class TransactionInfo(NamedTuple):
-    """What the envelope and the 834 header say about every member of one transaction set."""
+    """The envelope and 834 header values that apply to every member of one transaction set."""
 
     control_number: str
     action: TransactionAction | None
@@ -63,12 +68,9 @@ class TransactionInfo(NamedTuple):
     file_effective: date | None
 
     @property
-    def is_verify(self) -> bool:
-        return self.action is TransactionAction.VERIFY
-
-    @property
-    def is_replace(self) -> bool:
-        return self.action is TransactionAction.REPLACE
+    def is_full_file(self) -> bool:
+        """BGN08 4 (verify) or RX (replace): the whole enrollment, compared and never applied blindly."""
+        return self.action in (TransactionAction.VERIFY, TransactionAction.REPLACE)
 
 
 class PersonData(NamedTuple):
@@ -129,10 +131,14 @@ class PersonData(NamedTuple):
         """Return the demographic fields the file sent, as ``update_person`` takes them.
 
         The NM1 segment always carries the whole name, so an empty middle name or suffix
-        clears the stored one; other fields change only when their segment was sent. A
+        clears the stored one. Other fields change only when their segment was sent. A
         partial address is completed from ``stored_address``.
         """
-        changes: dict[str, Any] = {"last_name": self.last_name, "middle_name": self.middle_name, "name_suffix": self.name_suffix}
+        changes: dict[str, Any] = {
+            "last_name": self.last_name,
+            "middle_name": self.middle_name,
+            "name_suffix": self.name_suffix,
+        }
         optional = {
             "first_name": self.first_name,
             "birth_date": self.birth_date,
@@ -153,7 +159,7 @@ class CoverageLine(NamedTuple):
     """One HD coverage line with its catalog plan and member-level dates.
 
     ``plan`` is None only for audit members (INS03 030), whose unknown plan becomes a
-    discrepancy; ``plan_problem`` then says why.
+    discrepancy, and ``plan_problem`` then gives the reason.
     """
 
     maintenance_type: MaintenanceType
@@ -206,7 +212,12 @@ class MemberIntake(NamedTuple):
         amounts = self.amounts
         return any(
             value is not None
-            for value in (amounts.premium_cents, amounts.premium_total_cents, amounts.aptc_cents, amounts.responsibility_cents)
+            for value in (
+                amounts.premium_cents,
+                amounts.premium_total_cents,
+                amounts.aptc_cents,
+                amounts.responsibility_cents,
+            )
         )
 
     def rejection(self, error: MemberRejected) -> Rejection:
@@ -225,7 +236,8 @@ def member_rejection(member: Member834, transaction: TransactionInfo, error: Mem
         transaction=transaction.control_number,
         member_position=member.position,
         subscriber_id=member.subscriber_id.strip() or None,
-        member_name=" ".join(part for part in (member.name.first_name, member.name.last_name) if part) or None,
+        member_name=" ".join(part for part in (member.name.first_name, member.name.last_name) if part)
+        or None,
         maintenance_type=member.maintenance_type.value,
     )
 
@@ -246,32 +258,45 @@ def read_member(
     (see ``families``).
     """
     warnings: list[ImportWarning] = []
-    reference_position = next((ref.position for ref in member.references if ref.qualifier == "0F"), member.position)
-    subscriber_id = _identifier(subscriber_id or member.subscriber_id, "REF02", reference_position,
-                                "REF*0F subscriber identifier")  # fmt: skip
+    reference_position = next(
+        (ref.position for ref in member.references if ref.qualifier == "0F"), member.position
+    )
+    subscriber_id = _identifier(
+        subscriber_id or member.subscriber_id, "REF02", reference_position, "REF*0F subscriber identifier"
+    )
     own_member_id = _own_member_id(member, subscriber_id)
     if own_member_id is None and member_reference:
         own_member_id = _identifier(member_reference, "REF02", reference_position, "REF*0F member identifier")
         warnings.append(
             _warning(
-                member, "enrollment.reference_names_dependent",
+                member,
+                "enrollment.reference_names_dependent",
                 f"REF*0F {member_reference!r} differs from the subscriber's {subscriber_id!r} before it and names no "
                 "subscriber, so it was taken as the dependent's own member ID.",
-                reference_position, "REF02",
+                reference_position,
+                "REF02",
             )
-        )  # fmt: skip
+        )
     relationship = _relationship(member, warnings)
     person, county = _person(member, today, warnings)
     group_numbers = tuple(
-        dict.fromkeys(value for value in (member.group_policy_number.strip(), transaction.master_policy_number.strip()) if value)
+        dict.fromkeys(
+            value
+            for value in (member.group_policy_number.strip(), transaction.master_policy_number.strip())
+            if value
+        )
     )
-    audit = member.maintenance_type is MaintenanceType.AUDIT_OR_COMPARE or transaction.is_verify
+    audit = member.maintenance_type is MaintenanceType.AUDIT_OR_COMPARE or transaction.is_full_file
     coverages = tuple(_coverage_lines(member, resolver, group_numbers, audit))
     amounts_effective = next(
-        (entry.start for category in member.reporting_categories for entry in category.dates
-         if entry.qualifier == DateQualifier.FILE_EFFECTIVE),
+        (
+            entry.start
+            for category in member.reporting_categories
+            for entry in category.dates
+            if entry.qualifier == DateQualifier.FILE_EFFECTIVE
+        ),
         None,
-    )  # fmt: skip
+    )
     return MemberIntake(
         member=member,
         transaction=transaction,
@@ -287,7 +312,11 @@ def read_member(
         eligibility_end=member.eligibility_end,
         maintenance_effective=member.maintenance_effective,
         group_numbers=group_numbers,
-        sub_group_numbers=tuple(ref.value.strip() for ref in member.references if ref.qualifier in ("17", "23") and ref.value.strip()),
+        sub_group_numbers=tuple(
+            ref.value.strip()
+            for ref in member.references
+            if ref.qualifier in ("17", "23") and ref.value.strip()
+        ),
         amounts=member.exchange_amounts,
         amounts_effective=amounts_effective,
         warnings=tuple(warnings),
@@ -322,11 +351,13 @@ def _relationship(member: Member834, warnings: list[ImportWarning]) -> Relations
         if code is not RelationshipCode.SELF:
             warnings.append(
                 _warning(
-                    member, "enrollment.subscriber_relationship",
+                    member,
+                    "enrollment.subscriber_relationship",
                     f"INS02 {code.value} contradicts INS01 Y; the member was treated as the subscriber.",
-                    member.position, "INS02",
+                    member.position,
+                    "INS02",
                 )
-            )  # fmt: skip
+            )
         return Relationship.SUBSCRIBER
     if code is RelationshipCode.SELF:
         raise MemberRejected(
@@ -351,7 +382,12 @@ def _person(member: Member834, today: date, warnings: list[ImportWarning]) -> tu
     position = name.position
     birth_date = member.birth_date
     if birth_date is not None and member.demographics is not None:
-        _checked(lambda: rules.check_birth_date(birth_date, today=today), "DMG", member.demographics.position, "DMG02")
+        _checked(
+            lambda: rules.check_birth_date(birth_date, today=today),
+            "DMG",
+            member.demographics.position,
+            "DMG02",
+        )
     gender = member.gender
     residence = read_residence(member.address) if member.address is not None else None
     person = PersonData(
@@ -364,8 +400,12 @@ def _person(member: Member834, today: date, warnings: list[ImportWarning]) -> tu
         ssn=_ssn(member, warnings),
         residence=residence,
         mailing_address=_mailing_address(member, warnings),
-        phone=_optional(member, warnings, "PER04", "phone number", member.phone.strip() or None, rules.normalize_phone),
-        email=_optional(member, warnings, "PER04", "email address", member.email.strip() or None, rules.normalize_email),
+        phone=_optional(
+            member, warnings, "PER04", "phone number", member.phone.strip() or None, rules.normalize_phone
+        ),
+        email=_optional(
+            member, warnings, "PER04", "email address", member.email.strip() or None, rules.normalize_email
+        ),
         spoken_language=_language(member, SPOKEN_LANGUAGE_USES, warnings),
         written_language=_language(member, WRITTEN_LANGUAGE_USES, warnings),
     )
@@ -373,7 +413,7 @@ def _person(member: Member834, today: date, warnings: list[ImportWarning]) -> tu
 
 
 def _mailing_address(member: Member834, warnings: list[ImportWarning]) -> Address | None:
-    """The mailing address (loop 2100C), or None with a warning when it is incomplete or invalid."""
+    """Return the mailing address (loop 2100C), or None with a warning when it is incomplete or invalid."""
     if member.mailing_address is None:
         return None
     try:
@@ -381,8 +421,13 @@ def _mailing_address(member: Member834, warnings: list[ImportWarning]) -> Addres
         return mailing.address()
     except MemberRejected as error:
         warnings.append(
-            _warning(member, "enrollment.contact_not_stored", f"The mailing address was not stored: {error.reason}",
-                     member.mailing_address.position, error.element)  # fmt: skip
+            _warning(
+                member,
+                "enrollment.contact_not_stored",
+                f"The mailing address was not stored: {error.reason}",
+                member.mailing_address.position,
+                error.element,
+            )
         )
         return None
 
@@ -410,16 +455,24 @@ def _ssn(member: Member834, warnings: list[ImportWarning]) -> str | None:
     except ValidationError:
         warnings.append(
             _warning(
-                member, "enrollment.ssn_not_stored",
+                member,
+                "enrollment.ssn_not_stored",
                 "NM109 is not a valid Social Security number, so it was not stored.",
-                name.position, "NM109",
+                name.position,
+                "NM109",
             )
-        )  # fmt: skip
+        )
         return None
 
 
-def _optional(member: Member834, warnings: list[ImportWarning], element: str, what: str, value: Any,
-              normalize: Callable[[Any], T]) -> T | None:  # fmt: skip
+def _optional(
+    member: Member834,
+    warnings: list[ImportWarning],
+    element: str,
+    what: str,
+    value: Any,
+    normalize: Callable[[Any], T],
+) -> T | None:
     """Normalize a contact detail, or skip it with a warning when it is invalid."""
     if value is None:
         return None
@@ -427,8 +480,13 @@ def _optional(member: Member834, warnings: list[ImportWarning], element: str, wh
         return normalize(value)
     except ValidationError as error:
         warnings.append(
-            _warning(member, "enrollment.contact_not_stored", f"The {what} was not stored: {error.message}",
-                     member.name.position, element)  # fmt: skip
+            _warning(
+                member,
+                "enrollment.contact_not_stored",
+                f"The {what} was not stored: {error.message}",
+                member.name.position,
+                element,
+            )
         )
         return None
 
@@ -448,23 +506,27 @@ def _language(member: Member834, uses: frozenset[str], warnings: list[ImportWarn
             return found
         warnings.append(
             _warning(
-                member, "enrollment.language_not_supported",
+                member,
+                "enrollment.language_not_supported",
                 f"LUI language {language.code or language.description!r} is not one Premia writes to members in; "
                 "the stored language was kept.",
-                language.position, "LUI02",
+                language.position,
+                "LUI02",
             )
-        )  # fmt: skip
+        )
     return None
 
 
-def _coverage_lines(member: Member834, resolver: PlanResolver, group_numbers: tuple[str, ...],
-                    audit: bool) -> list[CoverageLine]:  # fmt: skip
+def _coverage_lines(
+    member: Member834, resolver: PlanResolver, group_numbers: tuple[str, ...], audit: bool
+) -> list[CoverageLine]:
     lines = []
     for coverage in member.coverages:
         start = coverage.begin or member.eligibility_begin
         end = coverage.end
         exchange_policy_id = next(
-            (ref.value.strip() for ref in coverage.references if ref.qualifier == EXCHANGE_POLICY_REFERENCE), None
+            (ref.value.strip() for ref in coverage.references if ref.qualifier == EXCHANGE_POLICY_REFERENCE),
+            None,
         )
         plan: ResolvedPlan | None = None
         problem = None
@@ -475,8 +537,16 @@ def _coverage_lines(member: Member834, resolver: PlanResolver, group_numbers: tu
                 raise
             problem = error.reason
         lines.append(
-            CoverageLine(coverage.maintenance_type, coverage.insurance_line.value, plan, start, end,
-                         exchange_policy_id or None, coverage.position, problem)  # fmt: skip
+            CoverageLine(
+                coverage.maintenance_type,
+                coverage.insurance_line.value,
+                plan,
+                start,
+                end,
+                exchange_policy_id or None,
+                coverage.position,
+                problem,
+            )
         )
     return lines
 
@@ -499,4 +569,6 @@ def _checked(check: Callable[[], T], segment_id: str, position: int, element: st
 
 
 def _warning(member: Member834, code: str, message: str, position: int, element: str | None) -> ImportWarning:
-    return ImportWarning(code, message, position, element, member.position, member.subscriber_id.strip() or None)
+    return ImportWarning(
+        code, message, position, element, member.position, member.subscriber_id.strip() or None
+    )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from premia.accounts import person_service
 from premia.accounts.model import Address, ChangeSource
 from premia.accounts.tables import Person
-from premia.enrollment.model import PolicyStatus
+from premia.enrollment.model import Market, PolicyStatus
 from premia.enrollment.tables import CoverageSpan, Policy
 from premia.formats.x12 import MaintenanceType
 from premia.importers.enrollment import coverage_changes as changes
@@ -27,7 +27,7 @@ from premia.importers.enrollment.identity import (
     subscriber_policies,
 )
 from premia.importers.enrollment.intake import CoverageLine, MemberIntake
-from premia.importers.enrollment.model import Count, MemberRejected
+from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected
 from premia.importers.enrollment.run import Family, ImportRun, Outcome
 
 
@@ -49,7 +49,9 @@ def _add_subscriber(run: ImportRun, intake: MemberIntake, family: Family) -> tup
             position=intake.position,
             hint="Send an HD segment with its DTP*348 begin date for each plan the subscriber enrolls in.",
         )
-    subscriber = save_person(run, intake, person_by_member_id(run.ctx, intake.subscriber_id), intake.subscriber_id)
+    subscriber = save_person(
+        run, intake, person_by_member_id(run.ctx, intake.subscriber_id), intake.subscriber_id
+    )
     family.subscriber = subscriber
     policies = subscriber_policies(run.ctx, subscriber)
     changed = False
@@ -65,12 +67,15 @@ def _add_subscriber(run: ImportRun, intake: MemberIntake, family: Family) -> tup
         else:
             _check_same_enrollment(run, intake, policy, subscriber, line)
         family.enrolled.append((line, policy))
-        changed |= _record_amounts(run, intake, family, policy, subscriber, line.start or policy.effective_date)
+        changed |= _record_amounts(
+            run, intake, family, policy, subscriber, line.start or policy.effective_date
+        )
     return subscriber, changed
 
 
-def _check_same_enrollment(run: ImportRun, intake: MemberIntake, policy: Policy, subscriber: Person,
-                           line: CoverageLine) -> None:  # fmt: skip
+def _check_same_enrollment(
+    run: ImportRun, intake: MemberIntake, policy: Policy, subscriber: Person, line: CoverageLine
+) -> None:
     """Accept a repeated addition as unchanged; reject one that would overlap with other dates."""
     span = changes.latest_span(run, policy, subscriber)
     if span is not None and span.start_date == line.start:
@@ -101,7 +106,9 @@ def _add_dependent(run: ImportRun, intake: MemberIntake, family: Family) -> tupl
     for policy, start, end, position in targets:
         span = changes.join_policy(run, intake, policy, person, start, end, position)
         changed |= span is not None
-        changed |= _record_amounts(run, intake, family, policy, person, span.start_date if span else policy.effective_date)
+        changed |= _record_amounts(
+            run, intake, family, policy, person, span.start_date if span else policy.effective_date
+        )
     return person, changed
 
 
@@ -122,16 +129,26 @@ def _family_subscriber(run: ImportRun, intake: MemberIntake, family: Family) -> 
     return subscriber
 
 
-def _dependent_targets(run: ImportRun, intake: MemberIntake, family: Family, subscriber: Person,
-                       policies: list[Policy]) -> list[tuple[Policy, date | None, date | None, int]]:  # fmt: skip
-    """The policies a dependent joins, each with the dates and segment position of its coverage."""
+def _dependent_targets(
+    run: ImportRun, intake: MemberIntake, family: Family, subscriber: Person, policies: list[Policy]
+) -> list[tuple[Policy, date | None, date | None, int]]:
+    """Return the policies a dependent joins, each with the dates and segment position of its coverage."""
     if intake.coverages:
         targets = []
         for line in intake.coverages:
             policy = policy_for_line(policies, line)
             if policy is None:
-                raise _no_subscriber_policy(intake, line.plan.plan_id if line.plan else line.insurance_line, line.position)
-            targets.append((policy, line.start or intake.eligibility_start, line.end or intake.eligibility_end, line.position))
+                raise _no_subscriber_policy(
+                    intake, line.plan.plan_id if line.plan else line.insurance_line, line.position
+                )
+            targets.append(
+                (
+                    policy,
+                    line.start or intake.eligibility_start,
+                    line.end or intake.eligibility_end,
+                    line.position,
+                )
+            )
         return targets
 
     # A dependent without coverage lines shares the subscriber's coverage, as on a family
@@ -163,6 +180,8 @@ def apply_change(run: ImportRun, intake: MemberIntake, family: Family) -> Outcom
     updates_before = run.report.counts[Count.PERSONS_UPDATED.value]
     save_person(run, intake, person, person.member_id)
     changed = run.report.counts[Count.PERSONS_UPDATED.value] != updates_before
+    if intake.is_subscriber and intake.person.residence is not None:
+        _warn_of_move(run, intake, person, policies)
     for line in intake.coverages:
         changed |= _change_line(run, intake, family, person, policies, line)
     if not intake.coverages and intake.has_amounts:
@@ -172,8 +191,43 @@ def apply_change(run: ImportRun, intake: MemberIntake, family: Family) -> Outcom
     return Outcome(Count.CHANGES if changed else Count.UNCHANGED, person.member_id)
 
 
-def _change_line(run: ImportRun, intake: MemberIntake, family: Family, person: Person, policies: list[Policy],
-                 line: CoverageLine) -> bool:  # fmt: skip
+def _warn_of_move(run: ImportRun, intake: MemberIntake, subscriber: Person, policies: list[Policy]) -> None:
+    """Warn when a new residence lies in another rating area than an individual policy's.
+
+    The policy keeps its rating area: re-rating from the move's date needs an effective-dated
+    rating area, which policies do not have yet, and on the Exchange the new premium comes
+    as Exchange amounts anyway.
+    """
+    individual = [policy for policy in open_policies(policies) if policy.market == Market.INDIVIDUAL.value]
+    if not individual:
+        return
+    try:
+        area = run.payers.residence_area(subscriber, intake)
+    except MemberRejected:
+        return
+    for policy in individual:
+        if policy.rating_area != area:
+            run.report.warn(
+                ImportWarning(
+                    "enrollment.rating_area_changed",
+                    f"The new residence is in rating area {area}, but policy {policy.policy_number} is rated in "
+                    f"{policy.rating_area}; the policy was not re-rated.",
+                    intake.person.residence.position if intake.person.residence else intake.position,
+                    "N403",
+                    intake.position,
+                    intake.subscriber_id,
+                )
+            )
+
+
+def _change_line(
+    run: ImportRun,
+    intake: MemberIntake,
+    family: Family,
+    person: Person,
+    policies: list[Policy],
+    line: CoverageLine,
+) -> bool:
     kind = line.maintenance_type
     if kind is MaintenanceType.ADDITION:
         if intake.is_subscriber and policy_for_line(policies, line) is None:
@@ -184,7 +238,9 @@ def _change_line(run: ImportRun, intake: MemberIntake, family: Family, person: P
             return True
         policy = policy_for_line(open_policies(policies), line)
         if policy is None:
-            raise _no_subscriber_policy(intake, line.plan.plan_id if line.plan else line.insurance_line, line.position)
+            raise _no_subscriber_policy(
+                intake, line.plan.plan_id if line.plan else line.insurance_line, line.position
+            )
         span = changes.join_policy(run, intake, policy, person, line.start, line.end, line.position)
         return span is not None
     if kind is MaintenanceType.CANCELLATION_OR_TERMINATION:
@@ -225,8 +281,9 @@ def apply_termination(run: ImportRun, intake: MemberIntake, family: Family) -> O
     return Outcome(Count.UNCHANGED, person.member_id)
 
 
-def _end_line(run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy],
-              line: CoverageLine) -> Count | None:  # fmt: skip
+def _end_line(
+    run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy], line: CoverageLine
+) -> Count | None:
     end = _term_date(intake, line)
     policy, span = _span_for_line(run, intake, person, policies, line)
     return changes.end_coverage(run, intake, policy, span, end)
@@ -247,10 +304,12 @@ def _term_date(intake: MemberIntake, line: CoverageLine | None) -> date:
 
 
 def _open_spans(run: ImportRun, policy: Policy, person: Person, end: date) -> list[CoverageSpan]:
-    """The person's spans on ``policy`` that a termination on ``end`` shortens or cancels."""
+    """Return the person's spans on ``policy`` that a termination on ``end`` shortens or cancels."""
     spans = run.ctx.session.scalars(
         select(CoverageSpan).where(
-            CoverageSpan.policy_id == policy.id, CoverageSpan.person_id == person.id, CoverageSpan.voided.is_(False)
+            CoverageSpan.policy_id == policy.id,
+            CoverageSpan.person_id == person.id,
+            CoverageSpan.voided.is_(False),
         )
     )
     return [span for span in spans if span.end_date is None or span.end_date >= end]
@@ -276,8 +335,14 @@ def apply_reinstatement(run: ImportRun, intake: MemberIntake, family: Family) ->
         for line in intake.coverages:
             changed |= _reinstate_line(run, intake, person, policies, line)
     else:
-        spans = [(policy, changes.latest_span(run, policy, person, include_voided=True)) for policy in policies]
-        ended = [(policy, span) for policy, span in spans if span is not None and (span.voided or span.end_date is not None)]
+        spans = [
+            (policy, changes.latest_span(run, policy, person, include_voided=True)) for policy in policies
+        ]
+        ended = [
+            (policy, span)
+            for policy, span in spans
+            if span is not None and (span.voided or span.end_date is not None)
+        ]
         if not ended:
             raise _nothing_to_end(intake, intake.position)
         for policy, span in ended:
@@ -285,8 +350,9 @@ def apply_reinstatement(run: ImportRun, intake: MemberIntake, family: Family) ->
     return Outcome(Count.REINSTATEMENTS if changed else Count.UNCHANGED, person.member_id)
 
 
-def _reinstate_line(run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy],
-                    line: CoverageLine) -> bool:  # fmt: skip
+def _reinstate_line(
+    run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy], line: CoverageLine
+) -> bool:
     policy = policy_for_line(policies, line, include_closed=True)
     span = changes.latest_span(run, policy, person, include_voided=True) if policy is not None else None
     if policy is None or span is None:
@@ -302,7 +368,9 @@ def save_person(run: ImportRun, intake: MemberIntake, person: Person | None, mem
     reference = run.source_reference(intake)
     if person is None:
         data = intake.person.person_input(member_id, intake.member.name.position)
-        created = person_service.create_person(run.ctx, data, source=ChangeSource.ENROLLMENT_834, source_reference=reference)
+        created = person_service.create_person(
+            run.ctx, data, source=ChangeSource.ENROLLMENT_834, source_reference=reference
+        )
         run.report.count(Count.PERSONS_CREATED)
         return created
     version = person.version
@@ -318,7 +386,14 @@ def save_person(run: ImportRun, intake: MemberIntake, person: Person | None, mem
 def stored_address(person: Person) -> Address | None:
     if not (person.address_line1 and person.city and person.state and person.zip_code):
         return None
-    return Address(person.address_line1, person.city, person.state, person.zip_code, person.address_line2, person.county_code)
+    return Address(
+        person.address_line1,
+        person.city,
+        person.state,
+        person.zip_code,
+        person.address_line2,
+        person.county_code,
+    )
 
 
 def _member_and_policies(run: ImportRun, intake: MemberIntake, family: Family) -> tuple[Person, list[Policy]]:
@@ -332,8 +407,10 @@ def _member_and_policies(run: ImportRun, intake: MemberIntake, family: Family) -
     return dependent_or_reject(run.ctx, intake, policies), policies
 
 
-def policy_for_line(policies: list[Policy], line: CoverageLine, *, include_closed: bool = False) -> Policy | None:
-    """The policy a coverage line refers to: by Exchange policy id, else by plan and dates."""
+def policy_for_line(
+    policies: list[Policy], line: CoverageLine, *, include_closed: bool = False
+) -> Policy | None:
+    """Return the policy a coverage line refers to, found by Exchange policy id, else by plan and dates."""
     if line.exchange_policy_id:
         for policy in policies:
             if policy.exchange_policy_id == line.exchange_policy_id:
@@ -343,7 +420,8 @@ def policy_for_line(policies: list[Policy], line: CoverageLine, *, include_close
     candidates = [
         policy
         for policy in policies
-        if policy.plan_id == line.plan.plan_id and (include_closed or policy.status != PolicyStatus.CANCELLED.value)
+        if policy.plan_id == line.plan.plan_id
+        and (include_closed or policy.status != PolicyStatus.CANCELLED.value)
     ]
     if line.start is not None:
         covering = [policy for policy in candidates if _covers(policy, line.start)]
@@ -358,8 +436,9 @@ def _covers(policy: Policy, day: date) -> bool:
     return policy.effective_date <= day and (policy.end_date is None or day <= policy.end_date)
 
 
-def _span_for_line(run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy],
-                   line: CoverageLine) -> tuple[Policy, CoverageSpan]:  # fmt: skip
+def _span_for_line(
+    run: ImportRun, intake: MemberIntake, person: Person, policies: list[Policy], line: CoverageLine
+) -> tuple[Policy, CoverageSpan]:
     policy = policy_for_line(policies, line, include_closed=True)
     span = changes.latest_span(run, policy, person) if policy is not None else None
     if policy is None or span is None:
@@ -376,11 +455,14 @@ def _span_for_line(run: ImportRun, intake: MemberIntake, person: Person, policie
 
 
 def _policies_with_spans(run: ImportRun, person: Person, policies: list[Policy]) -> list[Policy]:
-    return [policy for policy in open_policies(policies) if changes.latest_span(run, policy, person) is not None]
+    return [
+        policy for policy in open_policies(policies) if changes.latest_span(run, policy, person) is not None
+    ]
 
 
-def _record_amounts(run: ImportRun, intake: MemberIntake, family: Family, policy: Policy, person: Person,
-                    start: date) -> bool:  # fmt: skip
+def _record_amounts(
+    run: ImportRun, intake: MemberIntake, family: Family, policy: Policy, person: Person, start: date
+) -> bool:
     if not intake.has_amounts:
         return False
     changes.record_amounts(run, intake, policy, person, start)

@@ -10,15 +10,15 @@ from typing import Any
 
 from premia.importers.enrollment.plan_map import PlanMap
 
-# Full TR3 validation runs at about 900 members per second (pyx12 4.0.0 on 2 cores), so by
-# default it runs only on files below this size; larger files get the envelope and
-# structure checks, which always run.
+# Full TR3 validation runs at a few hundred members per second (pyx12 4.0.0, see the
+# benchmarks page), so by default it runs only on files up to this size. Larger files get
+# the envelope and structure checks, which always run.
 DEFAULT_TR3_MAX_BYTES = 1_000_000
 DEFAULT_CHUNK_MEMBERS = 2_000
 
 
 class ImportStatus(StrEnum):
-    """What happened to a received file.
+    """The outcome of a received file.
 
     ``duplicate`` is reported to the caller and never stored: the first import of the
     interchange keeps its row.
@@ -72,7 +72,8 @@ class ImportOptions:
     file does not hold one transaction open for minutes; None leaves the whole import in the
     caller's transaction. ``as_of`` is the business date of receipt, by default today in the
     carrier's time zone. ``bulk`` lets new family enrollments skip the per-member service
-    calls; turning it off gives the same result more slowly.
+    calls; turning it off gives the same result more slowly. ``resume`` continues an import
+    of the same file that stopped before it finished.
     """
 
     plan_map: PlanMap = field(default_factory=PlanMap)
@@ -83,6 +84,7 @@ class ImportOptions:
     lenient_isa: bool = False
     as_of: date | None = None
     bulk: bool = True
+    resume: bool = False
 
     def runs_tr3(self, size_bytes: int) -> bool:
         if self.tr3 is not None:
@@ -154,7 +156,7 @@ class Discrepancy:
 class RatingDifference:
     """An Exchange amount that differs from Premia's own rating of the same coverage month.
 
-    ``billed`` says whose amount the bill run uses: the Exchange's APTC is always the one
+    ``billed`` names whose amount the bill run uses. The Exchange's APTC is always the one
     billed, and the Exchange's premium is billed where it was sent.
     """
 
@@ -235,7 +237,8 @@ class ImportReport:
         """Continue from a stored report of the same file, written when an earlier run committed."""
         self.counts = Counter({name: value for name, value in (stored.get("counts") or {}).items() if value})
         self.rejections = [
-            Rejection(**{**item, "scope": RejectionScope(item["scope"])}) for item in stored.get("rejections", [])
+            Rejection(**{**item, "scope": RejectionScope(item["scope"])})
+            for item in stored.get("rejections", [])
         ]
         self.warnings = [ImportWarning(**item) for item in stored.get("warnings", [])]
         self.discrepancies = [Discrepancy(**item) for item in stored.get("discrepancies", [])]
@@ -245,7 +248,7 @@ class ImportReport:
         ]
 
     def counts_dict(self) -> dict[str, int]:
-        """Every count, zero included, in the order of ``Count``."""
+        """Return every count, zero included, in the order of ``Count``."""
         return {name.value: self.counts.get(name.value, 0) for name in Count}
 
     def to_dict(self) -> dict[str, Any]:
@@ -270,7 +273,11 @@ class ImportReport:
 
 
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: (value.value if isinstance(value, StrEnum) else value) for key, value in values.items() if value is not None}
+    return {
+        key: (value.value if isinstance(value, StrEnum) else value)
+        for key, value in values.items()
+        if value is not None
+    }
 
 
 class MemberRejected(Exception):

@@ -1,4 +1,4 @@
-"""Who pays for an imported policy, and the rating area it is rated in.
+"""The payer of an imported policy, and the rating area it is rated in.
 
 An individual policy bills the subscriber's own account and is rated where the subscriber
 lives. A group policy bills the employer's account, or the sub-group's when the member
@@ -47,20 +47,31 @@ class Payers:
     def employer_group(self, intake: MemberIntake) -> EmployerGroup:
         """Return the member's employer group, or reject the member naming the identifiers sent."""
         sponsor = intake.transaction.sponsor
-        tax_id = sponsor.id.strip() if sponsor is not None and sponsor.id_qualifier == TAX_ID_QUALIFIER else ""
+        tax_id = (
+            sponsor.id.strip() if sponsor is not None and sponsor.id_qualifier == TAX_ID_QUALIFIER else ""
+        )
         key = (*intake.group_numbers, tax_id)
         if key not in self._groups:
             self._groups[key] = self._find_group(intake.group_numbers, tax_id)
         group = self._groups[key]
         if group is None:
-            sent = ", ".join([*(f"group number {number}" for number in intake.group_numbers),
-                              *([f"sponsor tax id {tax_id}"] if tax_id else [])]) or "no group identifier"  # fmt: skip
+            sent = (
+                ", ".join(
+                    [
+                        *(f"group number {number}" for number in intake.group_numbers),
+                        *([f"sponsor tax id {tax_id}"] if tax_id else []),
+                    ]
+                )
+                or "no group identifier"
+            )
             raise MemberRejected(
                 "enrollment.group_not_found",
                 f"The member is enrolled in a group plan, but no employer group matches {sent} "
                 "(REF*1L, REF*38, N1*P5).",
                 segment_id="N1" if not intake.group_numbers else "REF",
-                position=sponsor.position if sponsor is not None and not intake.group_numbers else intake.position,
+                position=sponsor.position
+                if sponsor is not None and not intake.group_numbers
+                else intake.position,
                 element="N104" if not intake.group_numbers else "REF02",
                 hint="Set the employer group up with `premia groups create` using one of these numbers, then "
                 "have the sponsor send the member again.",
@@ -76,7 +87,9 @@ class Payers:
             conditions.append(EmployerGroup.tax_id == tax_id)
         if not conditions:
             return None
-        found = self.ctx.session.scalars(select(EmployerGroup).where(or_(*conditions)).order_by(EmployerGroup.id)).all()
+        found = self.ctx.session.scalars(
+            select(EmployerGroup).where(or_(*conditions)).order_by(EmployerGroup.id)
+        ).all()
         # A group number names the group more precisely than the sponsor's tax id, which
         # several groups of one employer may share.
         for number in numbers:
@@ -85,31 +98,42 @@ class Payers:
                     return group
         return found[0] if found else None
 
-    def group_account(self, group: EmployerGroup, intake: MemberIntake, warnings: list[ImportWarning]) -> BillingAccount:
+    def group_account(
+        self, group: EmployerGroup, intake: MemberIntake, warnings: list[ImportWarning]
+    ) -> BillingAccount:
         """Return the account that pays for ``group``'s member: the sub-group's, else the group's."""
         for number in intake.sub_group_numbers:
             sub_group = self.ctx.session.scalar(
-                select(EmployerGroup).where(EmployerGroup.group_number == number, EmployerGroup.parent_id == group.id)
+                select(EmployerGroup).where(
+                    EmployerGroup.group_number == number, EmployerGroup.parent_id == group.id
+                )
             )
             if sub_group is None:
                 continue
             account = self._existing_account(f"group:{sub_group.id}")
             if account is not None:
                 return account
-        if intake.sub_group_numbers and not any(self._is_sub_group(number, group) for number in intake.sub_group_numbers):
+        if intake.sub_group_numbers and not any(
+            self._is_sub_group(number, group) for number in intake.sub_group_numbers
+        ):
             warnings.append(
                 ImportWarning(
                     "enrollment.sub_group_not_found",
                     f"No sub-group of group {group.group_number} has the number "
                     f"{' or '.join(intake.sub_group_numbers)} (REF*17 or REF*23); the group's account is billed.",
-                    intake.position, "REF02", intake.position, intake.subscriber_id,
+                    intake.position,
+                    "REF02",
+                    intake.position,
+                    intake.subscriber_id,
                 )
-            )  # fmt: skip
+            )
         return self._account_for_group(group)
 
     def _is_sub_group(self, number: str, group: EmployerGroup) -> bool:
         found = self.ctx.session.scalar(
-            select(EmployerGroup.id).where(EmployerGroup.group_number == number, EmployerGroup.parent_id == group.id)
+            select(EmployerGroup.id).where(
+                EmployerGroup.group_number == number, EmployerGroup.parent_id == group.id
+            )
         )
         return found is not None
 
@@ -172,12 +196,16 @@ class Payers:
             )
         county = intake.county or subscriber.county_code
         try:
-            return self.catalog.find_area(subscriber.state, zip_code=subscriber.zip_code[:5], county=county).area_id
+            return self.catalog.find_area(
+                subscriber.state, zip_code=subscriber.zip_code[:5], county=county
+            ).area_id
         except DomainError as error:
             exchange_area = intake.amounts.rating_area
             if exchange_area and any(area.area_id == exchange_area for area in self.catalog.rating_areas):
                 return exchange_area
-            position = intake.member.address.position if intake.member.address is not None else intake.position
+            position = (
+                intake.member.address.position if intake.member.address is not None else intake.position
+            )
             raise MemberRejected(
                 "enrollment.no_rating_area",
                 f"The residence {subscriber.state} {subscriber.zip_code} (county {county or 'not sent'}) is in no "
@@ -190,5 +218,7 @@ class Payers:
 
     def _existing_account(self, holder_key: str) -> BillingAccount | None:
         return self.ctx.session.scalar(
-            select(BillingAccount).where(BillingAccount.holder_key == holder_key, BillingAccount.legal_entity == LEGAL_ENTITY)
+            select(BillingAccount).where(
+                BillingAccount.holder_key == holder_key, BillingAccount.legal_entity == LEGAL_ENTITY
+            )
         )

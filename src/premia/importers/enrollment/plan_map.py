@@ -1,4 +1,4 @@
-"""The carrier's map from what an 834 says about a coverage line to a catalog plan.
+"""The carrier's map from the plan details of an 834 coverage line to a catalog plan.
 
 Exchange files name the plan in REF*CE (the HIOS plan id with its CSR variant), which is
 looked up in the catalog directly. Employer and other files name only the insurance line
@@ -30,7 +30,7 @@ ENTRY_FIELDS = ("plan_id", "sender", "group_number", "insurance_line", "plan_des
 
 
 class PlanKey(NamedTuple):
-    """What one 834 coverage line says about its plan."""
+    """The plan details one 834 coverage line sends."""
 
     insurance_line: str
     plan_description: str = ""

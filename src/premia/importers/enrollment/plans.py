@@ -26,8 +26,8 @@ class ResolvedPlan(NamedTuple):
     """A catalog plan for a coverage line.
 
     ``plan`` is the catalog's plan for the year the coverage starts, or when the catalog has
-    no such year, the plan's nearest year; ``rated`` tells which, because Premia can rate the
-    coverage only in a plan year the catalog holds.
+    no such year, the plan's nearest year. ``rated`` is True in the first case only, because
+    Premia can rate the coverage only in a plan year the catalog contains.
     """
 
     plan_id: str
@@ -51,7 +51,13 @@ class PlanResolver:
         """Return the catalog plan for ``coverage`` or raise ``MemberRejected`` naming HD03, HD04 and REF*CE."""
         class_of_contract = coverage.class_of_contract
         year = start.year if start else None
-        cache_key = (class_of_contract, coverage.insurance_line, coverage.plan_description, group_numbers, year)
+        cache_key = (
+            class_of_contract,
+            coverage.insurance_line,
+            coverage.plan_description,
+            group_numbers,
+            year,
+        )
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
@@ -88,7 +94,7 @@ class PlanResolver:
             f"REF*CE {class_of_contract!r}) names no plan in the catalog.",
             segment_id="HD",
             position=coverage.position,
-            element="REF02" if class_of_contract else ("HD04" if key.plan_description else "HD03"),
+            element=_element_at_fault(class_of_contract, key.plan_description),
             hint="Send REF*CE with the HIOS plan id of a catalog plan, or add an entry for this coverage "
             "line to the plan map given with --plan-map.",
         )
@@ -99,3 +105,11 @@ class PlanResolver:
             return ResolvedPlan(plan_id, years[year], True, source)
         nearest = min(years, key=lambda candidate: (abs(candidate - (year or candidate)), -candidate))
         return ResolvedPlan(plan_id, years[nearest], False, source)
+
+
+def _element_at_fault(class_of_contract: str, plan_description: str) -> str:
+    if class_of_contract:
+        return "REF02"
+    if plan_description:
+        return "HD04"
+    return "HD03"

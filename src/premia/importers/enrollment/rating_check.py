@@ -1,7 +1,7 @@
 """Compare the Exchange's amounts on an 834 with Premia's own rating of the same month.
 
 The Exchange's APTC is always the one billed, and its premium is billed where it was
-sent; the comparison only reports each difference, so the carrier can raise it with the
+sent. The comparison only reports each difference, so the carrier can raise it with the
 Exchange. Gross premiums come from the bill run's rating cache, rated without APTC so that
 households with the same plan, area and ages share one rating. The APTC Premia would apply
 is then the Exchange's amount capped at the EHB share of the gross premium and at the
@@ -16,12 +16,12 @@ from datetime import date
 
 from premia.billing.rating_cache import MemberAmounts, RatingCache, RatingRequest
 from premia.enrollment.model import ExchangeAmountKind
+from premia.importers.enrollment.model import ImportWarning, RatingDifference
 from premia.kernel.dates import Month
 from premia.kernel.errors import DomainError
 from premia.rating.aptc import ehb_cap_cents
 from premia.rating.catalog import Catalog
 from premia.rating.model import Member, Plan, Relationship
-from premia.importers.enrollment.model import ImportWarning, RatingDifference
 
 EXCHANGE = "exchange"
 
@@ -42,7 +42,7 @@ class RatedMember:
 
 @dataclass(frozen=True)
 class PolicyAmounts:
-    """What the Exchange sent for one policy for the month starting ``effective``."""
+    """The Exchange's amounts for one policy for the month starting ``effective``."""
 
     policy_number: str
     plan_id: str
@@ -89,7 +89,9 @@ class RatingCheck:
         return _differences(amounts, plan, rated, str(month)), None
 
 
-def _differences(amounts: PolicyAmounts, plan: Plan, rated: Sequence[MemberAmounts], month: str) -> list[RatingDifference]:
+def _differences(
+    amounts: PolicyAmounts, plan: Plan, rated: Sequence[MemberAmounts], month: str
+) -> list[RatingDifference]:
     differences: list[RatingDifference] = []
 
     def compare(kind: str, exchange: int | None, premia: int, member: RatedMember | None = None) -> None:
@@ -109,7 +111,12 @@ def _differences(amounts: PolicyAmounts, plan: Plan, rated: Sequence[MemberAmoun
         )
 
     for member, member_amounts in zip(amounts.members, rated, strict=True):
-        compare(ExchangeAmountKind.PREMIUM.value, member.exchange_premium_cents, member_amounts.gross_cents, member)
+        compare(
+            ExchangeAmountKind.PREMIUM.value,
+            member.exchange_premium_cents,
+            member_amounts.gross_cents,
+            member,
+        )
 
     gross = sum(member_amounts.gross_cents for member_amounts in rated)
     compare("premium_total", amounts.premium_total_cents, gross)

@@ -2,7 +2,7 @@
 
 A change may send only the part of the address that changed, such as N3 without N4, so
 each part is checked on its own and a partial address is completed from the stored one.
-A new member's address must be complete. The county (N406) helps find the rating area; it
+A new member's address must be complete. The county (N406) helps find the rating area. It
 is stored only when it fits the eight characters of a county code, because senders put
 county names there too (``CUMBERLAND``), and a name is of no use once the rating area is set.
 """
@@ -19,8 +19,12 @@ from premia.importers.enrollment.model import MemberRejected
 from premia.kernel.errors import ValidationError
 
 COUNTY_CODE_LENGTH = 8
-REQUIRED_PARTS = (("line1", "N301", "address line"), ("city", "N401", "city"), ("state", "N402", "state"),
-                  ("zip_code", "N403", "ZIP code"))  # fmt: skip
+REQUIRED_PARTS = (
+    ("line1", "N301", "address line"),
+    ("city", "N401", "city"),
+    ("state", "N402", "state"),
+    ("zip_code", "N403", "ZIP code"),
+)
 
 
 class Residence(NamedTuple):
@@ -44,7 +48,10 @@ class Residence(NamedTuple):
 
     def address(self, stored: Address | None = None) -> Address:
         """Return the address with the parts not sent taken from ``stored``; reject one still incomplete."""
-        values = {part: getattr(self, part) or (getattr(stored, part) if stored else None) for part, _, _ in REQUIRED_PARTS}
+        values = {
+            part: getattr(self, part) or (getattr(stored, part) if stored else None)
+            for part, _, _ in REQUIRED_PARTS
+        }
         for part, element, what in REQUIRED_PARTS:
             if not values[part]:
                 raise MemberRejected(
@@ -55,9 +62,13 @@ class Residence(NamedTuple):
                     element=element,
                     hint="Send the complete address in N3 and N4.",
                 )
-        sent_street = self.line1 is not None
-        line2 = self.line2 if sent_street else (stored.line2 if stored else None)
-        county = self.county_code if self.county is not None else (stored.county_code if stored else None)
+        # N3 carries both street lines, so a new first line brings its own second line.
+        line2 = self.line2
+        if self.line1 is None:
+            line2 = stored.line2 if stored else None
+        county = self.county_code
+        if self.county is None:
+            county = stored.county_code if stored else None
         return Address(values["line1"], values["city"], values["state"], values["zip_code"], line2, county)
 
 
@@ -66,13 +77,27 @@ def read_residence(address: Address834) -> Residence:
     county = address.county_code.strip() or None
     position = address.position
     return Residence(
-        line1=_checked(address.line1, "N301", position, lambda text: rules.require_text(text, field="N301 address line")),
-        line2=_checked(address.line2, "N302", position, lambda text: rules.require_text(text, field="N302 address line")),
-        city=_checked(address.city, "N401", position,
-                      lambda text: rules.require_text(text, field="N401 city", max_length=64)),  # fmt: skip
-        state=_checked(address.state, "N402", position, lambda text: rules.normalize_state(text, field="N402 state")),
-        zip_code=_checked(address.postal_code, "N403", position,
-                          lambda text: rules.normalize_zip(text, field="N403 postal code")),  # fmt: skip
+        line1=_checked(
+            address.line1, "N301", position, lambda text: rules.require_text(text, field="N301 address line")
+        ),
+        line2=_checked(
+            address.line2, "N302", position, lambda text: rules.require_text(text, field="N302 address line")
+        ),
+        city=_checked(
+            address.city,
+            "N401",
+            position,
+            lambda text: rules.require_text(text, field="N401 city", max_length=64),
+        ),
+        state=_checked(
+            address.state, "N402", position, lambda text: rules.normalize_state(text, field="N402 state")
+        ),
+        zip_code=_checked(
+            address.postal_code,
+            "N403",
+            position,
+            lambda text: rules.normalize_zip(text, field="N403 postal code"),
+        ),
         county=county,
         county_code=county if county is None or len(county) <= COUNTY_CODE_LENGTH else None,
         position=address.position,

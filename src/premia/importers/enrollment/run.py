@@ -18,7 +18,7 @@ SOURCE = "834"
 
 
 class Outcome(NamedTuple):
-    """What applying one member did, and the member ID of the person it concerned."""
+    """The count a member's transaction adds to, and the member ID of the person it concerned."""
 
     count: Count
     member_id: str
@@ -36,7 +36,7 @@ class ImportRun:
     import_id: int
 
     def source_reference(self, intake: MemberIntake) -> str:
-        """Where a change came from, for person history and coverage events."""
+        """Return where a change came from, for person history and coverage events."""
         return f"834 import {self.import_id}, INS at segment {intake.position}"
 
 
@@ -45,7 +45,7 @@ class Family:
     """A subscriber and the dependents that follow them in one transaction set.
 
     Dependents without coverage lines of their own join the policies their subscriber was
-    enrolled in by the same file; ``rejection`` is set when the subscriber's own loop was
+    enrolled in by the same file. ``rejection`` is set when the subscriber's own loop was
     rejected, which leaves a new dependent nothing to join. ``priced`` lists, per policy, the
     members whose loops carried Exchange amounts, compared with Premia's rating once the
     whole family is applied.

@@ -1,4 +1,4 @@
-"""Import an 834 file: check it, apply it once, and answer it with a 999 and a JSON report.
+"""Import an 834 file: check it, apply it once, and acknowledge it with a 999 and a JSON report.
 
 The steps, in order:
 
@@ -12,7 +12,9 @@ The steps, in order:
    rejection, and nothing else is written.
 4. Otherwise each member transaction is applied in its own savepoint, and a rejected member
    never undoes the valid members beside it. With ``commit_every`` the import commits
-   between families, and an import stopped part-way resumes after its last commit.
+   between families. An import stopped part-way stays ``in_progress``; importing the same
+   file again with ``resume`` continues after its last commit, and without it is reported
+   as a duplicate, so two runs never apply the same members at once by accident.
 """
 
 from __future__ import annotations
@@ -71,7 +73,11 @@ class ImportResult:
 
 
 def import_834(
-    ctx: ServiceContext, source: Path | bytes, *, file_name: str | None = None, options: ImportOptions | None = None
+    ctx: ServiceContext,
+    source: Path | bytes,
+    *,
+    file_name: str | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
     """Import one 834 file; see the module docstring for the steps and guarantees."""
     ctx.require(Permission.ENROLLMENT_IMPORT)
@@ -101,8 +107,9 @@ def _frozen_for_collection() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _import_parsed(ctx: ServiceContext, parsed: Parsed834, data: bytes, name: str, content_hash: str,
-                   options: ImportOptions) -> ImportResult:  # fmt: skip
+def _import_parsed(
+    ctx: ServiceContext, parsed: Parsed834, data: bytes, name: str, content_hash: str, options: ImportOptions
+) -> ImportResult:
     first = parsed.interchanges[0] if parsed.interchanges else None
     report = ImportReport(
         file_name=name,
@@ -115,12 +122,20 @@ def _import_parsed(ctx: ServiceContext, parsed: Parsed834, data: bytes, name: st
     )
 
     previous = _applied_import(ctx, content_hash, report.sender_id, report.control_number)
-    if previous is not None and not (previous.status == ImportStatus.IN_PROGRESS and previous.content_hash == content_hash):
+    resuming = (
+        previous is not None
+        and previous.status == ImportStatus.IN_PROGRESS
+        and previous.content_hash == content_hash
+    )
+    if previous is not None and not (resuming and options.resume):
         return _duplicate(ctx, report, previous)
 
     findings = [*parsed.findings, *extra_interchange_findings(parsed.interchanges)]
-    findings.extend(_tr3_findings(data, options, report))
-    if any(finding.is_error and finding.scope is FindingScope.INTERCHANGE for finding in findings) or first is None:
+    findings.extend(_tr3_findings(data, parsed, options, report))
+    if (
+        any(finding.is_error and finding.scope is FindingScope.INTERCHANGE for finding in findings)
+        or first is None
+    ):
         return _reject_file(ctx, report, parsed, findings)
 
     catalog = current_catalog(ctx)
@@ -137,7 +152,14 @@ def _import_parsed(ctx: ServiceContext, parsed: Parsed834, data: bytes, name: st
     transactions = _accepted_transactions(parsed, report)
     if skip == 0:
         _report_parser_rejections(parsed, report, findings)
-    _apply(run, row, transactions, options, skip, catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id))
+    _apply(
+        run,
+        row,
+        transactions,
+        options,
+        skip,
+        catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id),
+    )
 
     report.status = _final_status(report)
     acknowledgment = write_acknowledgment(
@@ -152,7 +174,9 @@ def _import_parsed(ctx: ServiceContext, parsed: Parsed834, data: bytes, name: st
 # Idempotency ------------------------------------------------------------------------------
 
 
-def _applied_import(ctx: ServiceContext, content_hash: str, sender_id: str | None, control_number: str | None) -> ImportFile | None:
+def _applied_import(
+    ctx: ServiceContext, content_hash: str, sender_id: str | None, control_number: str | None
+) -> ImportFile | None:
     """Return the applied (or in-progress) import of the same content or the same interchange."""
     same = [ImportFile.content_hash == content_hash]
     if sender_id is not None and control_number is not None:
@@ -167,21 +191,27 @@ def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) 
     report.status = ImportStatus.DUPLICATE
     report.duplicate_of = previous.id
     same_content = previous.content_hash == report.content_hash
-    report.warn(
-        ImportWarning(
-            "import.duplicate",
+    if previous.status == ImportStatus.IN_PROGRESS:
+        message = (
+            f"Import {previous.id} of this {'file' if same_content else 'interchange'} started on "
+            f"{previous.received_at:%Y-%m-%d} and has not finished; nothing was changed. If it stopped, "
+            "import the same file again with resume to continue after its last commit."
+        )
+    else:
+        message = (
             f"This {'file' if same_content else 'interchange'} was already imported as import {previous.id} "
             f"on {previous.received_at:%Y-%m-%d} (sender {previous.sender_id}, ISA13 {previous.control_number}); "
-            "nothing was changed.",
-            1,
-            "ISA13",
+            "nothing was changed."
         )
-    )
+    report.warn(ImportWarning("import.duplicate", message, 1, "ISA13"))
     report.acknowledgment_code = (previous.report or {}).get("acknowledgment_code")
     audit.record(
-        ctx, action="import_duplicate", record_type="import_file", record_id=previous.id,
+        ctx,
+        action="import_duplicate",
+        record_type="import_file",
+        record_id=previous.id,
         detail={"file": report.file_name, "content_hash": report.content_hash},
-    )  # fmt: skip
+    )
     log.info("834 duplicate", extra={"import_id": previous.id, "file_name": report.file_name})
     return ImportResult(report, previous.acknowledgment)
 
@@ -189,14 +219,21 @@ def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) 
 # Validation --------------------------------------------------------------------------------
 
 
-def _tr3_findings(data: bytes, options: ImportOptions, report: ImportReport) -> list[Finding]:
+def _tr3_findings(
+    data: bytes, parsed: Parsed834, options: ImportOptions, report: ImportReport
+) -> list[Finding]:
     if not options.runs_tr3(len(data)):
         reason = "turned off" if options.tr3 is False else f"file larger than {options.tr3_max_bytes} bytes"
         report.tr3 = {"ran": False, "reason": reason}
         return []
     from premia.formats.x12 import validate_tr3
 
-    found = validate_tr3(data.decode("utf-8", errors="replace"), ENROLLMENT_GUIDE)
+    # When the reader found GS08 005010X220A1, pyx12 may take the guide from GS08 itself.
+    # Naming the guide makes validate_tr3 look GS08 up in the raw text first, which fails
+    # when a space or CRLF follows the segment terminator (premia.formats.x12.tr3).
+    versions = {group.version for interchange in parsed.interchanges for group in interchange.groups}
+    expected = None if versions == {ENROLLMENT_GUIDE} else ENROLLMENT_GUIDE
+    found = validate_tr3(data.decode("utf-8", errors="replace"), expected)
     report.tr3 = {
         "ran": True,
         "errors": sum(finding.is_error for finding in found),
@@ -205,7 +242,9 @@ def _tr3_findings(data: bytes, options: ImportOptions, report: ImportReport) -> 
     return as_notes(found)
 
 
-def _reject_file(ctx: ServiceContext, report: ImportReport, parsed: Parsed834, findings: list[Finding]) -> ImportResult:
+def _reject_file(
+    ctx: ServiceContext, report: ImportReport, parsed: Parsed834, findings: list[Finding]
+) -> ImportResult:
     """Record a file whose envelope is broken: one ``import_files`` row and nothing else."""
     for finding in findings:
         if finding.is_error and finding.scope is FindingScope.INTERCHANGE:
@@ -224,7 +263,9 @@ def _reject_file(ctx: ServiceContext, report: ImportReport, parsed: Parsed834, f
     return ImportResult(report, acknowledgment.text if acknowledgment else None)
 
 
-def _accepted_transactions(parsed: Parsed834, report: ImportReport) -> list[tuple[Enrollment834, TransactionInfo]]:
+def _accepted_transactions(
+    parsed: Parsed834, report: ImportReport
+) -> list[tuple[Enrollment834, TransactionInfo]]:
     accepted = set(map(id, parsed.accepted_transactions()))
     interchange = parsed.interchanges[0]
     transactions = []
@@ -266,7 +307,9 @@ def _report_parser_rejections(parsed: Parsed834, report: ImportReport, findings:
                     _rejection(first, RejectionScope.MEMBER),
                     reason=reason,
                     subscriber_id=rejected.subscriber_id.strip() or None,
-                    member_name=" ".join(part for part in (name.first_name, name.last_name) if part) or None if name else None,
+                    member_name=" ".join(part for part in (name.first_name, name.last_name) if part) or None
+                    if name
+                    else None,
                 )
             )
     for finding in findings:
@@ -280,7 +323,13 @@ def _report_warnings(findings: list[Finding], report: ImportReport) -> None:
     for finding in findings:
         if not finding.is_error:
             report.warn(
-                ImportWarning(finding.code.value, finding.message, finding.position, finding.element, finding.member_position)
+                ImportWarning(
+                    finding.code.value,
+                    finding.message,
+                    finding.position,
+                    finding.element,
+                    finding.member_position,
+                )
             )
 
 
@@ -301,8 +350,15 @@ def _rejection(finding: Finding, scope: RejectionScope) -> Rejection:
 # Applying -----------------------------------------------------------------------------------
 
 
-def _apply(run: ImportRun, row: ImportFile, transactions: list[tuple[Enrollment834, TransactionInfo]],
-           options: ImportOptions, skip: int, *, catalog_resolver: PlanResolver) -> None:  # fmt: skip
+def _apply(
+    run: ImportRun,
+    row: ImportFile,
+    transactions: list[tuple[Enrollment834, TransactionInfo]],
+    options: ImportOptions,
+    skip: int,
+    *,
+    catalog_resolver: PlanResolver,
+) -> None:
     """Apply every member after the first ``skip``, a chunk of whole families at a time."""
     applier = Applier(run, catalog_resolver, as_of=run.as_of)
     bulk = BulkEnrollment(run, catalog_resolver, applier) if options.bulk else None
@@ -311,7 +367,10 @@ def _apply(run: ImportRun, row: ImportFile, transactions: list[tuple[Enrollment8
     since_commit = 0
     for first, end in _family_chunks(keys, skip, options.chunk_members):
         chunk = members[first:end]
-        intakes = [applier.read(member, info, key) for (member, info), key in zip(chunk, keys[first:end], strict=True)]
+        intakes = [
+            applier.read(member, info, key)
+            for (member, info), key in zip(chunk, keys[first:end], strict=True)
+        ]
         if bulk is not None:
             bulk.prefetch(intakes)
         for index, (member, info), intake in zip(range(first, end), chunk, intakes, strict=True):
@@ -344,7 +403,9 @@ def _family_chunks(keys: list[FamilyKey], skip: int, size: int) -> Iterator[tupl
         first = end
 
 
-def _commit_progress(run: ImportRun, row: ImportFile, applier: Applier, bulk: BulkEnrollment | None, done: int) -> None:
+def _commit_progress(
+    run: ImportRun, row: ImportFile, applier: Applier, bulk: BulkEnrollment | None, done: int
+) -> None:
     """Commit the families applied so far, with the count a restarted import resumes after."""
     applier.finish_family()
     if bulk is not None:
@@ -385,9 +446,10 @@ def _new_row(ctx: ServiceContext, report: ImportReport) -> ImportFile:
         file_name=report.file_name[:256],
         content_hash=report.content_hash,
         size_bytes=report.size_bytes,
-        sender_qualifier=report.sender_qualifier,
-        sender_id=report.sender_id,
-        control_number=report.control_number,
+        # A broken ISA may carry longer values than the columns; the report keeps them whole.
+        sender_qualifier=_cut(report.sender_qualifier, 2),
+        sender_id=_cut(report.sender_id, 15),
+        control_number=_cut(report.control_number, 9),
         status=report.status.value,
         imported_by=ctx.actor.username,
         received_at=ctx.now(),
@@ -397,7 +459,9 @@ def _new_row(ctx: ServiceContext, report: ImportReport) -> ImportFile:
     return row
 
 
-def _finish_row(ctx: ServiceContext, row: ImportFile, report: ImportReport, acknowledgment: AcknowledgmentText | None) -> None:
+def _finish_row(
+    ctx: ServiceContext, row: ImportFile, report: ImportReport, acknowledgment: AcknowledgmentText | None
+) -> None:
     report.acknowledgment_code = acknowledgment.code if acknowledgment else None
     counts = report.counts_dict()
     row.status = report.status.value
@@ -409,16 +473,27 @@ def _finish_row(ctx: ServiceContext, row: ImportFile, report: ImportReport, ackn
     row.acknowledgment = acknowledgment.text if acknowledgment else None
     row.finished_at = ctx.now()
     audit.record(
-        ctx, action="import", record_type="import_file", record_id=row.id,
+        ctx,
+        action="import",
+        record_type="import_file",
+        record_id=row.id,
         detail={"file": report.file_name, "status": report.status.value, "members": row.members_received},
-    )  # fmt: skip
+    )
     ctx.session.flush()
     log.info(
         "834 import finished",
-        extra={"import_id": row.id, "status": report.status.value, "applied": row.members_applied,
-               "rejected": row.members_rejected},
-    )  # fmt: skip
+        extra={
+            "import_id": row.id,
+            "status": report.status.value,
+            "applied": row.members_applied,
+            "rejected": row.members_rejected,
+        },
+    )
 
 
 def _member_count(parsed: Parsed834) -> int:
     return len(parsed.members) + len(parsed.rejected_members)
+
+
+def _cut(value: str | None, length: int) -> str | None:
+    return value[:length] if value is not None else None

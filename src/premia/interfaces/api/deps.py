@@ -1,4 +1,4 @@
-"""Request dependencies: the database session, the bearer token's actor, idempotency, ETags."""
+"""Request dependencies: the database session, the bearer token's actor, permissions, idempotency, ETags."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from premia.infra.context import ServiceContext
@@ -20,6 +22,9 @@ from premia.interfaces.api.tables import IdempotentResponse
 from premia.kernel.errors import ConflictError, DomainError, ValidationError
 from premia.staff import service as staff
 from premia.staff.model import Actor
+from premia.staff.permissions import Permission, allows
+
+BEARER = HTTPBearer(auto_error=False, description="Bearer token from POST /api/v1/tokens.")
 
 
 class SystemClock:
@@ -40,39 +45,87 @@ def _session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+# The "function" scope commits before the response is sent, so a client never reads a success
+# whose transaction then failed, and its next request sees what this one wrote.
+RequestSession = Annotated[Session, Depends(_session, scope="function")]
+
+
 def _context(
     request: Request,
-    session: Annotated[Session, Depends(_session)],
-    authorization: Annotated[str | None, Header(description="Bearer token from POST /api/v1/tokens.")] = None,
+    session: RequestSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> ServiceContext:
-    ctx = ServiceContext(session=session, actor=Actor.system("anonymous"), clock=request.app.state.clock, settings=request.app.state.settings, channel="api")
-    token = _bearer(authorization)
-    ctx.actor = staff.actor_for_token(ctx, token)
+    ctx = ServiceContext(
+        session=session,
+        actor=Actor.system("anonymous"),
+        clock=request.app.state.clock,
+        settings=request.app.state.settings,
+        channel="api",
+    )
+    ctx.actor = staff.actor_for_token(ctx, _bearer_token(credentials))
     return ctx
 
 
-def _anonymous_context(request: Request, session: Annotated[Session, Depends(_session)]) -> ServiceContext:
-    return ServiceContext(session=session, actor=Actor.system("anonymous"), clock=request.app.state.clock, settings=request.app.state.settings, channel="api")
+def _anonymous_context(request: Request, session: RequestSession) -> ServiceContext:
+    return ServiceContext(
+        session=session,
+        actor=Actor.system("anonymous"),
+        clock=request.app.state.clock,
+        settings=request.app.state.settings,
+        channel="api",
+    )
 
 
-def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.lower().startswith("bearer "):
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials.strip():
         raise DomainError(
             code="staff.session_invalid",
             message="A bearer token is required.",
             field="Authorization",
             hint="Send `Authorization: Bearer <token>`; get a token from POST /api/v1/tokens.",
         )
-    return authorization.split(" ", 1)[1].strip()
+    return credentials.credentials.strip()
 
 
 Context = Annotated[ServiceContext, Depends(_context)]
 AnonymousContext = Annotated[ServiceContext, Depends(_anonymous_context)]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=128, description="Retrying with the same key returns the first response."),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="Retrying with the same key returns the first response and changes nothing.",
+    ),
 ]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag of the version being changed.")]
+
+
+def requires(*permissions: Permission) -> Any:
+    """A route dependency that rejects a token whose role lacks any of ``permissions``.
+
+    It runs before the path and body are validated, so the answer to a role without the
+    permission is 403 whatever the request holds. The services check again on their own.
+    """
+
+    def check(ctx: Context) -> None:
+        for permission in permissions:
+            ctx.require(permission)
+
+    check.__name__ = "requires_" + "_".join(permission.value.replace(".", "_") for permission in permissions)
+    return Depends(check)
+
+
+def requires_any(*permissions: Permission) -> Any:
+    """A route dependency that accepts a role holding at least one of ``permissions``."""
+
+    def check(ctx: Context) -> None:
+        if any(allows(ctx.actor.role, permission) for permission in permissions):
+            return
+        ctx.require(permissions[0])
+
+    check.__name__ = "requires_any_" + "_".join(permission.value.replace(".", "_") for permission in permissions)
+    return Depends(check)
 
 
 def idempotent(
@@ -82,7 +135,12 @@ def idempotent(
     payload: Any,
     handler: Callable[[], tuple[int, Any]],
 ) -> JSONResponse:
-    """Run ``handler`` once per key: a retry with the same key and body gets the first response."""
+    """Run ``handler`` once per key: a retry with the same key and body gets the first response.
+
+    The key is claimed before the handler runs, so a second request with the same key sent
+    while the first is still running gets a 409 instead of doing the work twice. A handler
+    that raises rolls the claim back with everything else, so the request can be retried.
+    """
     method_path = f"{request.method} {request.url.path}"
     if key is None:
         status, body = handler()
@@ -101,19 +159,31 @@ def idempotent(
                 hint="Use a new key for a new request; reuse a key only to retry the same request.",
             )
         return JSONResponse(stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"})
+
+    claim = IdempotentResponse(
+        username=ctx.actor.username,
+        idempotency_key=key,
+        method_path=method_path,
+        request_hash=request_hash,
+        status_code=0,
+        body={},
+        created_at=ctx.now(),
+    )
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(claim)
+    except IntegrityError as exc:
+        raise ConflictError(
+            code="api.idempotency_key_in_use",
+            message=f"A request with Idempotency-Key {key!r} is still being processed.",
+            field="Idempotency-Key",
+            value=key,
+            hint="Retry in a moment with the same key to get its response.",
+        ) from exc
     status, body = handler()
     encoded = jsonable_encoder(body)
-    ctx.session.add(
-        IdempotentResponse(
-            username=ctx.actor.username,
-            idempotency_key=key,
-            method_path=method_path,
-            request_hash=request_hash,
-            status_code=status,
-            body=encoded,
-            created_at=ctx.now(),
-        )
-    )
+    claim.status_code = status
+    claim.body = encoded
     ctx.session.flush()
     return JSONResponse(encoded, status_code=status)
 
@@ -161,3 +231,13 @@ def decode_cursor(cursor: str | None) -> Any:
         raise ValidationError(
             code="api.invalid_cursor", message="The cursor is not valid.", field="cursor", hint="Use next_cursor from the previous page."
         ) from exc
+
+
+def service_idempotency_key(ctx: ServiceContext, key: str | None) -> str | None:
+    """The key a service stores for an API request's Idempotency-Key, scoped to the user and at most 128 characters."""
+    if key is None:
+        return None
+    scoped = f"api:{ctx.actor.username}:{key}"
+    if len(scoped) <= 128:
+        return scoped
+    return "api:" + hashlib.sha256(scoped.encode("utf-8")).hexdigest()

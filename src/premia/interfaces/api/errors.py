@@ -29,6 +29,8 @@ STATUS_BY_CODE = {
     "staff.session_invalid": 401,
     "staff.login_failed": 401,
     "staff.not_logged_in": 401,
+    "staff.user_inactive": 401,
+    "api.upload_too_large": 413,
     "api.precondition_failed": 412,
     "api.precondition_required": 428,
 }
@@ -58,9 +60,33 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "Conflict with stored state",
         412: "If-Match does not match the current version",
         422: "Invalid input",
+        413: "The uploaded file is too large",
         428: "If-Match is required",
     }.items()
 }
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented problem responses for ``statuses``, plus 401 and 403, which every route can return."""
+    return {status: PROBLEM_RESPONSES[status] for status in sorted({401, 403, *statuses})}
+
+
+def move_problem_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """Document problem bodies under application/problem+json, the media type they are sent with.
+
+    FastAPI puts a response model's schema under application/json; for problem responses
+    that entry is moved to application/problem+json and removed, so clients and schema
+    checks see the media type the API really sends.
+    """
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if PROBLEM_JSON in content and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return document
 
 
 def status_for(error: DomainError) -> int:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from premia.kernel.money import format_cents, parse_amount
 
-AMOUNT_PATTERN = r"^-?\d+\.\d{2}$"
+# At most 13 digits of dollars: beyond that an amount is a typing error, not money.
+AMOUNT_PATTERN = r"^-?\d{1,13}\.\d{2}$"
 
 
 class Money(BaseModel):

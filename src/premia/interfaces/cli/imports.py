@@ -28,26 +28,49 @@ DEFAULT_COMMIT_EVERY = 5_000
 
 @import_app.command("834")
 def import_834_files(
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="834 files to import, in order."),
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="834 files to import, in order."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the import reports as JSON."),
     tr3: bool | None = typer.Option(
-        None, "--tr3/--no-tr3", help="Run full TR3 validation with pyx12, or skip it. Default: on for files up to "
-        "--tr3-max-bytes."
-    ),  # fmt: skip
+        None,
+        "--tr3/--no-tr3",
+        help="Run full TR3 validation with pyx12, or skip it. Default: on for files up to --tr3-max-bytes.",
+    ),
     tr3_max_bytes: int = typer.Option(
-        DEFAULT_TR3_MAX_BYTES, "--tr3-max-bytes", min=0, help="Largest file, in bytes, that TR3 validation runs on by default."
+        DEFAULT_TR3_MAX_BYTES,
+        "--tr3-max-bytes",
+        min=0,
+        help="Largest file, in bytes, that TR3 validation runs on by default.",
     ),
     ack_dir: Path | None = typer.Option(
-        None, "--ack-dir", file_okay=False, help="Folder for each file's 999 and JSON report. Default: the file's folder."
+        None,
+        "--ack-dir",
+        file_okay=False,
+        help="Folder for each file's 999 and JSON report. Default: the file's folder.",
     ),
     plan_map: Path | None = typer.Option(
-        None, "--plan-map", exists=True, dir_okay=False, help="YAML map from HD03, HD04 and group numbers to catalog plans."
+        None,
+        "--plan-map",
+        exists=True,
+        dir_okay=False,
+        help="YAML map from HD03, HD04 and group numbers to catalog plans.",
     ),
     commit_every: int = typer.Option(
-        DEFAULT_COMMIT_EVERY, "--commit-every", min=1, help="Commit after about this many members; a stopped import resumes there."
+        DEFAULT_COMMIT_EVERY,
+        "--commit-every",
+        min=1,
+        help="Commit after about this many members; --resume continues a stopped import from there.",
     ),
-    lenient_isa: bool = typer.Option(False, "--lenient-isa", help="Accept an ISA segment that is not padded to 106 characters."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Business date of receipt, YYYY-MM-DD. Default: today."),
+    lenient_isa: bool = typer.Option(
+        False, "--lenient-isa", help="Accept an ISA segment that is not padded to 106 characters."
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="Continue an import of the same file that stopped part-way."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Business date of receipt, YYYY-MM-DD. Default: today."
+    ),
 ) -> None:
     """Apply 834 enrollment files once each; a file already imported changes nothing.
 
@@ -61,6 +84,7 @@ def import_834_files(
             tr3_max_bytes=tr3_max_bytes,
             commit_every=commit_every,
             lenient_isa=lenient_isa,
+            resume=resume,
             as_of=parse_date(as_of, field="as_of") if as_of else None,
         )
         reports = []
@@ -81,9 +105,9 @@ def import_834_files(
 
 @contextmanager
 def _import_context() -> Iterator[ServiceContext]:
-    """A context whose session the import may commit between batches, for the logged-in user.
+    """Yield a context for the logged-in user whose session the import may commit between batches.
 
-    The shared unit of work holds one transaction open until it ends, so the login is
+    The shared unit of work keeps one transaction open until it ends, so the login is
     resolved there and the import gets a session of its own.
     """
     with runtime.unit_of_work() as login:
@@ -92,7 +116,9 @@ def _import_context() -> Iterator[ServiceContext]:
     engine = make_engine(config.database_url)
     try:
         with make_session_factory(engine)() as session:
-            yield ServiceContext(session=session, actor=actor, clock=runtime.SystemClock(), settings=config, channel="cli")
+            yield ServiceContext(
+                session=session, actor=actor, clock=runtime.SystemClock(), settings=config, channel="cli"
+            )
             session.commit()
     finally:
         engine.dispose()

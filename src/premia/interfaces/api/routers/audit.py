@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from premia.audit import service as audit_service
-from premia.interfaces.api.deps import Context
-from premia.interfaces.api.errors import PROBLEM_RESPONSES
+from premia.interfaces.api.deps import Context, requires
+from premia.interfaces.api.errors import problems
+from premia.staff.permissions import Permission
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -27,13 +28,13 @@ class AuditEntryOut(BaseModel):
     fields: list[str] | None
 
 
-@router.get("", response_model=list[AuditEntryOut], responses={k: PROBLEM_RESPONSES[k] for k in (401, 403, 422)})
+@router.get("", response_model=list[AuditEntryOut], responses=problems(422), dependencies=[requires(Permission.AUDIT_READ)])
 def list_audit(
     ctx: Context,
     record_type: str | None = None,
     record_id: str | None = None,
     username: str | None = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditEntryOut]:
     """Audit rows, newest first, by record or by user."""

@@ -1,36 +1,52 @@
-"""Payments: post (idempotent), read with allocations, reverse."""
+"""Payments: post (idempotent), list by account, read with allocations, reverse, and card processor events."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from sqlalchemy import select
 
 from premia.accounts import service as accounts
 from premia.audit import service as audit
-from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent
-from premia.interfaces.api.errors import PROBLEM_RESPONSES
+from premia.infra.context import ServiceContext
+from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires, service_idempotency_key
+from premia.interfaces.api.errors import problems
 from premia.interfaces.api.money import Money
+from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
+from premia.interfaces.api.schemas.common import FIRST_DATE, LAST_DATE, ApiDate, ApiInput, IdPath
 from premia.payments import service as payments
-from premia.payments.model import PaymentChannel, PaymentMethod
+from premia.payments.model import PaymentChannel, PaymentMethod, PaymentStatus, ProcessorEventType
+from premia.payments.processor_events import CardEvent, record_processor_event
+from premia.payments.tables import Payment
+from premia.staff.permissions import Permission
 
 router = APIRouter(prefix="/payments", tags=["payments"])
-COMMON_ERRORS = {k: PROBLEM_RESPONSES[k] for k in (401, 403, 404, 409, 422)}
+COMMON_ERRORS = problems(404, 409, 422)
 
 
-class PaymentCreate(BaseModel):
-    account_number: str
+def _in_business_range(moment: datetime) -> datetime:
+    if not FIRST_DATE <= moment.date() <= LAST_DATE:
+        raise ValueError(f"must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}")
+    return moment
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_in_business_range)]
+
+
+class PaymentCreate(ApiInput):
+    account_number: str = Field(min_length=1, max_length=16)
     amount: Money
     method: PaymentMethod
     channel: PaymentChannel = PaymentChannel.MANUAL
-    received_on: date | None = Field(default=None, description="Carrier-local date received; today when omitted.")
+    received_on: ApiDate | None = Field(default=None, description="Carrier-local date received; today when omitted.")
     reference: str | None = Field(default=None, max_length=128)
     external_id: str | None = Field(default=None, max_length=128, description="Processor transaction id; posts once.")
 
 
-class PaymentReversal(BaseModel):
+class PaymentReversal(ApiInput):
     reason: str = Field(min_length=3, max_length=256)
 
 
@@ -50,11 +66,35 @@ class PaymentOut(BaseModel):
     applied: Money
     unapplied: Money
     received_on: date
+    settled_on: date | None = None
+    returned_on: date | None = None
+    return_code: str | None = None
+    reversal_reason: str | None = None
     reference: str | None
+    external_id: str | None = None
     allocations: list[AllocationOut]
 
 
-def _out(ctx: Any, result: payments.PostingResult) -> PaymentOut:
+class CardEventIn(ApiInput):
+    """One report from the card processor; the synchronous reply and each webhook event are sent the same way."""
+
+    processor: str = Field(min_length=1, max_length=32)
+    event_id: str = Field(min_length=1, max_length=128, description="The processor's event id; a repeat changes nothing.")
+    # The payment's external id is "<processor>:<transaction id>", stored in 128 characters.
+    transaction_id: str = Field(min_length=1, max_length=95)
+    event_type: ProcessorEventType
+    occurred_at: Timestamp = Field(description="When the processor created the event; an older one than the last applied is stale.")
+    amount: Money
+    account_number: str = Field(min_length=1, max_length=16)
+    received_on: ApiDate | None = Field(default=None, description="Carrier-local date the money counts as received; today when omitted.")
+
+
+class CardEventOut(BaseModel):
+    outcome: str = Field(description="applied, no_change, stale or duplicate.")
+    payment: PaymentOut | None
+
+
+def payment_out(ctx: ServiceContext, result: payments.PostingResult) -> PaymentOut:
     payment = result.payment
     account = ctx.session.get(accounts.BillingAccount, payment.billing_account_id) if payment.billing_account_id else None
     return PaymentOut(
@@ -67,7 +107,12 @@ def _out(ctx: Any, result: payments.PostingResult) -> PaymentOut:
         applied=Money.of(result.applied_cents),
         unapplied=Money.of(result.unapplied_cents),
         received_on=payment.received_on,
+        settled_on=payment.settled_on,
+        returned_on=payment.returned_on,
+        return_code=payment.return_code,
+        reversal_reason=payment.reversal_reason,
         reference=payment.reference,
+        external_id=payment.external_id,
         allocations=[
             AllocationOut(invoice_id=a["invoice_id"], coverage_month=a["coverage_month"], amount=Money(amount=a["amount"]))
             for a in result.allocations
@@ -75,7 +120,11 @@ def _out(ctx: Any, result: payments.PostingResult) -> PaymentOut:
     )
 
 
-@router.post("", status_code=201, response_model=PaymentOut, responses=COMMON_ERRORS)
+def _out_of(ctx: ServiceContext, payment: Payment) -> PaymentOut:
+    return payment_out(ctx, payments._result_of(ctx, payment))
+
+
+@router.post("", status_code=201, response_model=PaymentOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.PAYMENTS_POST)])
 def post_payment(body: PaymentCreate, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Post a payment; it is applied oldest first and any excess is kept as credit."""
 
@@ -89,25 +138,81 @@ def post_payment(body: PaymentCreate, ctx: Context, request: Request, idempotenc
             method=body.method,
             received_on=body.received_on or ctx.today(),
             reference=body.reference,
-            idempotency_key=f"api:{ctx.actor.username}:{idempotency_key}" if idempotency_key else None,
+            idempotency_key=service_idempotency_key(ctx, idempotency_key),
             external_id=body.external_id,
         )
-        return 201, _out(ctx, result)
+        return 201, payment_out(ctx, result)
 
     return idempotent(ctx, request, idempotency_key, body, handler)
 
 
-@router.get("/{payment_id}", response_model=PaymentOut, responses=COMMON_ERRORS)
-def get_payment(payment_id: int, ctx: Context) -> PaymentOut:
+@router.get("", response_model=Page[PaymentOut], responses=problems(404, 422), dependencies=[requires(Permission.BILLING_READ)])
+def list_payments(
+    ctx: Context,
+    account_number: str | None = None,
+    status: PaymentStatus | None = None,
+    channel: PaymentChannel | None = None,
+    received_from: ApiDate | None = None,
+    received_to: ApiDate | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[PaymentOut]:
+    """Payments with their allocations, by account, status, channel and date received, in posting order."""
+    query = select(Payment)
+    if account_number:
+        query = query.where(Payment.billing_account_id == accounts.get_account_row(ctx, account_number).id)
+    if status is not None:
+        query = query.where(Payment.status == status.value)
+    if channel is not None:
+        query = query.where(Payment.channel == channel.value)
+    if received_from:
+        query = query.where(Payment.received_on >= received_from)
+    if received_to:
+        query = query.where(Payment.received_on <= received_to)
+    rows, next_cursor = keyset_page(ctx, query, Payment.id, limit=limit, cursor=cursor)
+    for payment in rows:
+        audit.record(ctx, action="search", record_type="payment", record_id=payment.id)
+    return Page[PaymentOut](items=[_out_of(ctx, payment) for payment in rows], next_cursor=next_cursor)
+
+
+@router.get("/{payment_id}", response_model=PaymentOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.BILLING_READ)])
+def get_payment(payment_id: IdPath, ctx: Context) -> PaymentOut:
     """One payment with how it was allocated."""
-    ctx.require(payments.Permission.BILLING_READ)
     payment = payments.get_payment(ctx, payment_id)
     audit.record(ctx, action="read", record_type="payment", record_id=payment.id)
-    return _out(ctx, payments._result_of(ctx, payment))
+    return _out_of(ctx, payment)
 
 
-@router.post("/{payment_id}/reversal", response_model=PaymentOut, responses=COMMON_ERRORS)
-def reverse_payment(payment_id: int, body: PaymentReversal, ctx: Context) -> PaymentOut:
-    """Reverse a posted payment (supervisors); the reason is kept on the payment."""
-    payment = payments.reverse_payment(ctx, payment_id, reason=body.reason, on=ctx.today())
-    return _out(ctx, payments._result_of(ctx, payment))
+@router.post("/{payment_id}/reversal", response_model=PaymentOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.PAYMENTS_REVERSE)])
+def reverse_payment(payment_id: IdPath, body: PaymentReversal, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
+    """Reverse a posted payment (supervisors); the reason is kept on the payment and what it paid is open again."""
+
+    def handler() -> tuple[int, Any]:
+        payment = payments.reverse_payment(ctx, payment_id, reason=body.reason, on=ctx.today())
+        return 200, _out_of(ctx, payment)
+
+    return idempotent(ctx, request, idempotency_key, body, handler)
+
+
+@router.post("/card-events", response_model=CardEventOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.PAYMENTS_POST)])
+def card_event(body: CardEventIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
+    """Record a card processor reply or event: a repeat or an older event answers 200 and changes nothing."""
+
+    def handler() -> tuple[int, Any]:
+        result = record_processor_event(
+            ctx,
+            CardEvent(
+                processor=body.processor,
+                event_id=body.event_id,
+                transaction_id=body.transaction_id,
+                event_type=body.event_type,
+                occurred_at=body.occurred_at,
+                amount_cents=body.amount.cents(field="amount.amount"),
+                account_number=body.account_number,
+                received_on=body.received_on or ctx.today(),
+            ),
+        )
+        payment = _out_of(ctx, result.payment) if result.payment is not None else None
+        return 200, CardEventOut(outcome=result.outcome.value, payment=payment)
+
+    return idempotent(ctx, request, idempotency_key, body, handler)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from premia.catalog.service import current_catalog
-from premia.interfaces.api.deps import Context
-from premia.interfaces.api.errors import PROBLEM_RESPONSES
+from premia.interfaces.api.deps import Context, requires
+from premia.interfaces.api.errors import problems
 from premia.interfaces.api.money import Money
+from premia.interfaces.api.schemas.common import MONTH_PATTERN, ApiDate, ApiInput
 from premia.kernel.dates import Month
 from premia.rating.catalog import rate_from_catalog
 from premia.rating.model import Member, Relationship
@@ -20,17 +20,17 @@ from premia.staff.permissions import Permission
 router = APIRouter(prefix="/rating", tags=["rating"])
 
 
-class MemberIn(BaseModel):
-    birth_date: date
+class MemberIn(ApiInput):
+    birth_date: ApiDate
     relationship: Relationship = Relationship.SUBSCRIBER
     tobacco: bool = False
 
 
-class QuoteRequest(BaseModel):
-    plan_id: str
-    area_id: str
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-03"])
-    rating_date: date | None = Field(default=None, description="Date ages are taken on; the month's first day when omitted.")
+class QuoteRequest(ApiInput):
+    plan_id: str = Field(min_length=1, max_length=32)
+    area_id: str = Field(min_length=1, max_length=32)
+    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"])
+    rating_date: ApiDate | None = Field(default=None, description="Date ages are taken on; the month's first day when omitted.")
     members: list[MemberIn] = Field(min_length=1, max_length=30)
     aptc: Money | None = None
 
@@ -39,7 +39,7 @@ class QuoteResponse(BaseModel):
     result: dict[str, Any]
 
 
-@router.post("/quotes", response_model=QuoteResponse, responses={k: PROBLEM_RESPONSES[k] for k in (401, 403, 404, 409, 422)})
+@router.post("/quotes", response_model=QuoteResponse, responses=problems(404, 409, 422), dependencies=[requires(Permission.RATING_QUOTE)])
 def quote(body: QuoteRequest, ctx: Context) -> QuoteResponse:
     """Rate a household for one month; nothing is stored."""
     ctx.require(Permission.RATING_QUOTE)

@@ -29,7 +29,7 @@ class TokenResponse(BaseModel):
     expires_at: datetime
 
 
-@router.post("", status_code=201, response_model=TokenResponse, responses={k: PROBLEM_RESPONSES[k] for k in (401, 422)})
+@router.post("", status_code=201, response_model=TokenResponse, responses={status: PROBLEM_RESPONSES[status] for status in (401, 422)})
 def issue_token(body: TokenRequest, ctx: AnonymousContext) -> TokenResponse:
     """Log in and get a bearer token for the API; its role limits every later request."""
     user = staff.authenticate(ctx, username=body.username, password=body.password)

@@ -1,0 +1,196 @@
+"""`premia demo` without its command line: build the demo database and return what it holds.
+
+The steps, each timed: a fresh SQLite database; staff users with generated passwords; the
+demo catalog; a book of business drawn from the seed; the simulated months (see
+:mod:`premia.demo.simulation`); then the KPIs over the simulated months and the row counts.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from premia.demo.book import generate_book
+from premia.demo.setup import add_employer_groups, add_staff, bootstrap_context, demo_settings, fresh_database, load_demo_catalog
+from premia.demo.simulation import simulate
+from premia.demo.summary import database_counts, journal_imbalance
+from premia.demo.timeline import Timeline, demo_timeline
+from premia.demo.world import DemoWorld, Skipped
+from premia.infra.db import make_engine, make_session_factory
+from premia.infra.settings import Settings
+from premia.metrics import KpiReport, kpi_report
+from premia.rating import DEMO_CATALOG_PATH
+from premia.rating.catalog_file import parse_catalog_file
+from premia.staff.model import Actor
+from premia.staff.permissions import Role
+
+DEFAULT_SUBSCRIBERS = 2_800
+DEFAULT_MONTHS = 6
+DEFAULT_SEED = 2026
+# The member who answers a survey acts through the link's token, not as staff.
+SURVEY_LINK_ACTOR = Actor(None, "survey-link", Role.INTEGRATION)
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """``today`` is the simulation's last day; the command line passes the carrier's today."""
+
+    database: Path
+    today: date
+    subscribers: int = DEFAULT_SUBSCRIBERS
+    months: int = DEFAULT_MONTHS
+    seed: int = DEFAULT_SEED
+
+    @property
+    def files_dir(self) -> Path:
+        return self.database.with_name(f"{self.database.stem}-files")
+
+
+@dataclass
+class DemoResult:
+    options: DemoOptions
+    settings: Settings
+    timeline: Timeline
+    passwords: dict[str, str]
+    kpis: KpiReport
+    counts: dict[str, dict[str, int]]
+    activity: dict[str, int]
+    journal_imbalance_cents: int
+    skipped: list[Skipped]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+    def environment(self) -> dict[str, str]:
+        """The settings another `premia` command needs to open the demo database."""
+        return {
+            "PREMIA_DATABASE_URL": self.settings.database_url,
+            "PREMIA_DEV_KEY_FILE": self.settings.dev_key_file,
+            "PREMIA_DOCUMENTS_DIR": self.settings.documents_dir,
+            "PREMIA_CARRIER_NAME": self.settings.carrier_name or "",
+            "PREMIA_CARRIER_PHONE": self.settings.carrier_phone or "",
+            "PREMIA_CARRIER_ADDRESS": self.settings.carrier_address or "",
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": str(self.options.database),
+            "timeline": {
+                "first_month": str(self.timeline.first_month),
+                "months": self.timeline.months,
+                "today": self.timeline.today.isoformat(),
+                "note": self.timeline.note,
+            },
+            "counts": self.counts,
+            "activity": self.activity,
+            "journal_imbalance_cents": self.journal_imbalance_cents,
+            "kpis": self.kpis.to_dict(),
+            "skipped": [{"step": item.step, "reason": item.reason} for item in self.skipped],
+            "seconds": {name: round(value, 1) for name, value in self.seconds.items()},
+        }
+
+
+def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> DemoResult:
+    """Build the demo database at ``options.database``, replacing any previous one."""
+    seconds: dict[str, float] = {}
+    started = perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal started
+        now = perf_counter()
+        seconds[step] = seconds.get(step, 0.0) + now - started
+        started = now
+
+    plan_years = _catalog_plan_years()
+    timeline = demo_timeline(options.today, options.months, plan_years)
+    if timeline.note:
+        echo(f"note: {timeline.note}")
+    echo(f"Creating {options.database}")
+    url = fresh_database(options.database)
+    _clear_folder(options.files_dir)
+    documents_dir = options.files_dir / "documents"
+    settings = demo_settings(url, options.database, documents_dir)
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    lap("database")
+
+    try:
+        opened = timeline.lead_enrollment_day - timedelta(days=7)
+        setup_ctx = bootstrap_context(session, settings, _morning(settings, opened))
+        passwords, actors = add_staff(setup_ctx)
+        catalog = load_demo_catalog(setup_ctx)
+        session.commit()
+        book = generate_book(catalog, subscribers=options.subscribers, seed=options.seed, timeline=timeline)
+        add_employer_groups(setup_ctx, book.groups)
+        session.commit()
+        echo(
+            f"Book of business: {len(book.households)} subscribers, {book.member_count} members, "
+            f"{len(book.groups)} employer groups; {timeline.months} months from {timeline.first_month} to {timeline.today}"
+        )
+        lap("set-up")
+
+        world = DemoWorld(
+            session=session,
+            settings=settings,
+            catalog=catalog,
+            book=book,
+            actors={**actors, SURVEY_LINK_ACTOR.username: SURVEY_LINK_ACTOR},
+            files_dir=options.files_dir,
+            echo=echo,
+        )
+        simulate(world, timeline)
+        lap("simulation")
+        seconds.update({f"  {work}": value for work, value in sorted(world.seconds.items(), key=lambda item: -item[1])})
+
+        supervisor = world.ctx("supervisor", world.at(timeline.today, 18, 0))
+        kpis = kpi_report(supervisor, first_day=timeline.first_month.first_day, last_day=timeline.today, as_of=timeline.today)
+        counts = database_counts(session)
+        imbalance = journal_imbalance(session)
+        session.commit()
+        lap("summary")
+    finally:
+        session.close()
+        engine.dispose()
+
+    return DemoResult(
+        options=options,
+        settings=settings,
+        timeline=timeline,
+        passwords=passwords,
+        kpis=kpis,
+        counts=counts,
+        activity=dict(world.counts),
+        journal_imbalance_cents=imbalance,
+        skipped=world.skipped,
+        seconds=seconds,
+    )
+
+
+def _catalog_plan_years() -> set[int]:
+    catalog, errors = parse_catalog_file(DEMO_CATALOG_PATH)
+    if catalog is None:
+        raise ValueError(f"the demo catalog {DEMO_CATALOG_PATH} does not parse: {errors[0].message}")
+    return {plan.plan_year for plan in catalog.plans}
+
+
+def _morning(settings: Settings, day: date) -> datetime:
+    return datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(settings.time_zone)).astimezone(UTC)
+
+
+def _clear_folder(folder: Path) -> None:
+    """Remove the files of a previous demo run; only the demo's own folder is touched."""
+    if not folder.exists():
+        return
+    for path in sorted(folder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
+        if path.is_dir():
+            path.rmdir()
+        else:
+            path.unlink()
+    folder.rmdir()

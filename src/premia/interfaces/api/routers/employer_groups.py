@@ -1,0 +1,68 @@
+"""Employer groups and sub-groups, which group billing accounts and list bills belong to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from premia.accounts import service as accounts
+from premia.accounts.model import EmployerGroupInput
+from premia.accounts.tables import EmployerGroup
+from premia.audit import service as audit
+from premia.infra.context import ServiceContext
+from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires
+from premia.interfaces.api.errors import problems
+from premia.interfaces.api.schemas.accounts import AddressOut, EmployerGroupIn, EmployerGroupOut
+from premia.staff.permissions import Permission
+
+router = APIRouter(prefix="/employer-groups", tags=["accounts"])
+
+
+def _out(ctx: ServiceContext, group: EmployerGroup) -> EmployerGroupOut:
+    parent = ctx.session.scalar(select(EmployerGroup.group_number).where(EmployerGroup.id == group.parent_id)) if group.parent_id else None
+    return EmployerGroupOut(
+        group_number=group.group_number,
+        name=group.name,
+        parent_group_number=parent,
+        anniversary_month=group.anniversary_month,
+        address=AddressOut(
+            line1=group.address_line1, line2=group.address_line2, city=group.city, state=group.state, zip_code=group.zip_code
+        ),
+        contact_name=group.contact_name,
+        contact_email=group.contact_email,
+        contact_phone=group.contact_phone,
+    )
+
+
+@router.post("", status_code=201, response_model=EmployerGroupOut, responses=problems(404, 409, 422), dependencies=[requires(Permission.MEMBER_WRITE)])
+def create_group(body: EmployerGroupIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
+    """Store an employer group, or a sub-group of ``parent_group_number``; then open its account with POST /accounts."""
+
+    def handler() -> tuple[int, Any]:
+        group = accounts.create_employer_group(
+            ctx,
+            EmployerGroupInput(
+                group_number=body.group_number,
+                name=body.name,
+                anniversary_month=body.anniversary_month,
+                address=body.address.to_model(),
+                tax_id=body.tax_id,
+                parent_group_number=body.parent_group_number,
+                contact_name=body.contact_name,
+                contact_email=body.contact_email,
+                contact_phone=body.contact_phone,
+            ),
+        )
+        return 201, _out(ctx, group)
+
+    return idempotent(ctx, request, idempotency_key, body, handler)
+
+
+@router.get("/{group_number}", response_model=EmployerGroupOut, responses=problems(404, 422), dependencies=[requires(Permission.MEMBER_READ)])
+def get_group(group_number: str, ctx: Context) -> EmployerGroupOut:
+    """One employer group with its contact."""
+    group = accounts.get_group_row(ctx, group_number)
+    audit.record(ctx, action="read", record_type="employer_group", record_id=group.group_number)
+    return _out(ctx, group)

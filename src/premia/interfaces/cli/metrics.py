@@ -1,0 +1,85 @@
+"""`premia kpi`: the supervisors' measures over a period, with their raw counts and definitions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import typer
+
+from premia.interfaces.cli import runtime
+from premia.kernel.dates import Month, parse_date
+from premia.kernel.money import format_cents
+from premia.metrics import DEFINITIONS, AgingBuckets, KpiFigure, KpiReport, Segment, Unit, kpi_report, monthly_kpis
+
+
+def kpi(
+    first_day: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
+    last_day: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD (included)."),
+    market: str | None = typer.Option(None, "--market", help="Only this market: individual, small_group or large_group."),
+    business: str | None = typer.Option(None, "--business", help="Only individual or only group business."),
+    aptc: str | None = typer.Option(None, "--aptc", help="Only policies with_aptc or without_aptc."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Read the records as they stood on this day, YYYY-MM-DD (default today)."),
+    monthly: bool = typer.Option(False, "--monthly", help="One report per calendar month of the period."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Compute FCR, CSAT, collection rate, DSO, aging, SLA attainment and the auto-draft return rate."""
+
+    def body() -> None:
+        first = parse_date(first_day, field="from")
+        last = parse_date(last_day, field="to")
+        read_on = parse_date(as_of, field="as_of") if as_of else None
+        segment = Segment.parse(market=market, business=business, aptc=aptc)
+        with runtime.unit_of_work() as ctx:
+            if monthly:
+                reports = monthly_kpis(ctx, first_month=Month.of(first), last_month=Month.of(last), segment=segment, as_of=read_on)
+            else:
+                reports = [kpi_report(ctx, first_day=first, last_day=last, segment=segment, as_of=read_on)]
+        if json_output:
+            runtime.emit_json([report.to_dict() for report in reports] if monthly else reports[0].to_dict())
+            return
+        for report in reports:
+            _print_report(report)
+
+    runtime.run(body)
+
+
+def _print_report(report: KpiReport) -> None:
+    typer.secho(f"KPIs {report.first_day} to {report.last_day}, {report.segment.label}, as of {report.as_of}", bold=True)
+    rows = [
+        {
+            "kpi": DEFINITIONS[figure.name].title,
+            "value": format_value(figure),
+            "counts": format_counts(figure),
+            "definition": figure.definition,
+        }
+        for figure in report.figures.values()
+    ]
+    runtime.echo_table(rows, ["kpi", "value", "counts", "definition"])
+    typer.echo(format_aging(report.aging))
+    typer.echo("")
+
+
+def format_value(figure: KpiFigure) -> str:
+    """The figure as a supervisor reads it: ``72.0%``, ``8.0 days``, or ``-`` when nothing was measured."""
+    if figure.value is None:
+        return "-"
+    if figure.unit is Unit.DAYS:
+        return f"{figure.value} days"
+    if figure.unit is Unit.CENTS:
+        return format_cents(int(figure.value))
+    return f"{figure.value}%"
+
+
+def format_counts(figure: KpiFigure) -> str:
+    """The raw numerator and denominator, in dollars for money measures."""
+    if figure.unit is Unit.DAYS or figure.name.value in {"premium_collection_rate", "ar_over_90_days"}:
+        return f"{format_cents(figure.numerator)} / {format_cents(figure.denominator)}"
+    return f"{figure.numerator} / {figure.denominator}"
+
+
+def format_aging(aging: AgingBuckets) -> str:
+    parts = [f"{bucket.value} {format_cents(cents)}" for bucket, cents in aging.buckets.items()]
+    return f"Premium receivable on {aging.on}: " + ", ".join(parts) + f"; total {format_cents(aging.total_cents)}"
+
+
+__all__ = ["Decimal", "format_aging", "format_counts", "format_value", "kpi"]

@@ -1,0 +1,104 @@
+"""The KPI report of one period, and one report per month for charts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from premia.infra.context import ServiceContext
+from premia.kernel.dates import Month
+from premia.kernel.errors import ValidationError
+from premia.metrics.autodraft import autodraft_return_rate
+from premia.metrics.definitions import KpiName
+from premia.metrics.formulas import AgingBuckets, KpiFigure, receivables_over_90_days
+from premia.metrics.receivables import days_sales_outstanding, premium_collection, receivable_aging
+from premia.metrics.segment import Period, Segment
+from premia.metrics.service_desk import customer_satisfaction, first_contact_resolution, sla_attainment
+from premia.servicing import default_config
+from premia.staff.permissions import Permission
+
+# Months in one chart; a longer range is a request for a different report.
+MAX_MONTHS = 60
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Every KPI over one period, with the receivable aging at the period's end (or ``as_of``)."""
+
+    first_day: date
+    last_day: date
+    as_of: date
+    segment: Segment
+    figures: Mapping[KpiName, KpiFigure]
+    aging: AgingBuckets
+
+    def figure(self, name: KpiName) -> KpiFigure:
+        return self.figures[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "segment": self.segment.to_dict(),
+            "figures": {name.value: figure.to_dict() for name, figure in self.figures.items()},
+            "aging": self.aging.to_dict(),
+        }
+
+
+def kpi_report(
+    ctx: ServiceContext,
+    *,
+    first_day: date,
+    last_day: date,
+    segment: Segment | None = None,
+    as_of: date | None = None,
+) -> KpiReport:
+    """Compute every KPI for ``first_day`` to ``last_day`` (carrier dates, both included) as known on ``as_of``."""
+    ctx.require(Permission.KPI_READ)
+    period = Period(first_day, last_day, as_of or ctx.today())
+    return _report(ctx, period, segment or Segment())
+
+
+def monthly_kpis(
+    ctx: ServiceContext,
+    *,
+    first_month: Month,
+    last_month: Month,
+    segment: Segment | None = None,
+    as_of: date | None = None,
+) -> list[KpiReport]:
+    """One report per calendar month from ``first_month`` to ``last_month``, oldest first."""
+    ctx.require(Permission.KPI_READ)
+    count = last_month.index - first_month.index + 1
+    if count < 1 or count > MAX_MONTHS:
+        raise ValidationError(
+            code="kpi.months_invalid",
+            message=f"A monthly series runs from {first_month} to {last_month}: {count} months.",
+            field="last_month",
+            value=str(last_month),
+            hint=f"Give a last month on or after the first month, at most {MAX_MONTHS} months in all.",
+        )
+    read_on = as_of or ctx.today()
+    chosen = segment or Segment()
+    months = [first_month.plus(offset) for offset in range(count)]
+    return [_report(ctx, Period(month.first_day, month.last_day, read_on), chosen) for month in months]
+
+
+def _report(ctx: ServiceContext, period: Period, segment: Segment) -> KpiReport:
+    config = default_config(ctx.settings.time_zone)
+    csat, csat_top_box = customer_satisfaction(ctx, period, segment, config=config)
+    aging = receivable_aging(ctx, period.read_through, segment)
+    figures = {
+        KpiName.FIRST_CONTACT_RESOLUTION: first_contact_resolution(ctx, period, segment, config=config),
+        KpiName.CSAT: csat,
+        KpiName.CSAT_TOP_BOX: csat_top_box,
+        KpiName.PREMIUM_COLLECTION_RATE: premium_collection(ctx, period, segment),
+        KpiName.DSO: days_sales_outstanding(ctx, period, segment),
+        KpiName.AR_OVER_90_DAYS: receivables_over_90_days(aging),
+        KpiName.SLA_ATTAINMENT: sla_attainment(ctx, period, segment, config=config),
+        KpiName.AUTODRAFT_RETURN_RATE: autodraft_return_rate(ctx, period, segment),
+    }
+    return KpiReport(period.first_day, period.last_day, period.as_of, segment, figures, aging)
