@@ -45,7 +45,7 @@ SQLITE_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAG
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--policies", type=int, nargs="+", default=[100_000], help="policy counts to run, for example 100000 1000000")
+    parser.add_argument("--policies", type=int, nargs="+", default=[100_000], help="numbers of policies to run, for example 100000 1000000")
     parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--chunk-size", type=int, default=2000, help="accounts per bill-run chunk")
     parser.add_argument("--workdir", default="/tmp/premia-bill-run-bench", help="folder for SQLite files and exported rows")
@@ -89,14 +89,17 @@ def run_case(engine: str, policies: int, args: argparse.Namespace, workdir: Path
         "chunk_size": args.chunk_size,
         "seed_seconds": prepared["seconds"],
         "bill_run_seconds": billed["seconds"],
+        "bill_run_cpu_seconds": billed["cpu_seconds"],
         "bill_run_peak_rss_mb": billed["peak_rss_mb"],
         "rss_before_run_mb": billed["rss_before_mb"],
         "invoices": billed["invoices"],
         "rows_written": raw["rows"],
         "raw_write_seconds": raw["seconds"],
+        "raw_write_cpu_seconds": raw["cpu_seconds"],
         "ratio": round(billed["seconds"] / raw["seconds"], 2),
         "rating_cache": billed["rating_cache"],
         "python": platform.python_version(),
+        "load_average_after": [round(value, 1) for value in os.getloadavg()],
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -104,7 +107,7 @@ def run_case(engine: str, policies: int, args: argparse.Namespace, workdir: Path
 def _database_urls(engine: str, tag: str, workdir: Path) -> tuple[str, str]:
     if engine == "sqlite":
         return f"sqlite:///{workdir / f'billed_{tag}.db'}", f"sqlite:///{workdir / f'raw_{tag}.db'}"
-    admin = make_url(os.environ.get("PREMIA_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL))
+    admin = make_url(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL))
     return (
         admin.set(database=f"premia_bench_billed_{tag}").render_as_string(hide_password=False),
         admin.set(database=f"premia_bench_raw_{tag}").render_as_string(hide_password=False),
@@ -205,6 +208,7 @@ def phase_billrun(options: dict[str, Any]) -> dict[str, Any]:
     RatingCache.__init__ = remember_cache  # type: ignore[method-assign]
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with factory() as session, session.begin():
         ctx = ServiceContext(
             session=session,
@@ -215,10 +219,12 @@ def phase_billrun(options: dict[str, Any]) -> dict[str, Any]:
         )
         report = run_billing(ctx, catalog=catalog, as_of=AS_OF, chunk_size=options["chunk_size"])
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     engine.dispose()
     cache = caches[0] if caches else None
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
         "peak_rss_mb": _peak_rss_mb(),
         "rss_before_mb": rss_before,
         "invoices": report.issued,
@@ -263,6 +269,7 @@ def phase_raw(options: dict[str, Any]) -> dict[str, Any]:
         if not is_postgres:
             raw.execute("BEGIN IMMEDIATE")
         seconds = 0.0
+        cpu_started = time.process_time()
         for table in WRITTEN_TABLES:
             spent, rows = _load_table(raw, is_postgres, table, export_dir / table)
             seconds += spent
@@ -270,8 +277,10 @@ def phase_raw(options: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         raw.commit()
         seconds += time.perf_counter() - started
+        # Includes reading the exported chunks, so it is a little above the writes alone.
+        cpu_seconds = time.process_time() - cpu_started
     counts.pop("bill_runs")
-    return {"seconds": round(seconds, 2), "rows": counts}
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows": counts}
 
 
 def _load_table(raw: Any, is_postgres: bool, table: str, path: Path) -> tuple[float, int]:

@@ -1,6 +1,6 @@
 """Synthetic carriers for the bill-run benchmark: a catalog and N individual policies, bulk-loaded.
 
-Every policy has its own individual billing account and starts on ``EFFECTIVE``; about half
+Every policy has its own individual billing account and starts on ``EFFECTIVE``. About half
 have a second member (a spouse or a child), so a policy averages 1.5 members. Most accounts
 pay monthly, some quarterly, semi-annually or annually; 30% of policies are on the exchange
 with an APTC amount. Rows are written with each engine's fastest path (COPY on PostgreSQL,
@@ -155,6 +155,7 @@ def seed_batches(policies: int, *, seed: int, adapt_date: Callable[[date], Any],
     on_plans = list(ON_EXCHANGE_PLANS)
     person_id = span_id = amount_id = 0
     batch = SeedBatch()
+
     for index in range(1, policies + 1):
         rows = batch.rows
         person_id += 1
@@ -164,12 +165,14 @@ def seed_batches(policies: int, *, seed: int, adapt_date: Callable[[date], Any],
             (index, f"BA-{index:07d}", "individual", "open", "MAIN", f"person:{subscriber}", subscriber, "invoice",
              rng.choices(modes, weights)[0], "paper", "en", 1, 1, created, created)
         )
+
         on_exchange = rng.random() < 0.30
         plan_id = rng.choice(on_plans if on_exchange else off_plans)
         rows["policies"].append(
             (index, f"P-{index:07d}", index, subscriber, plan_id, rng.choice(AREAS), "individual", on_exchange, "VA", "active",
              effective, "staff", 1, created, created)
         )
+
         span_id += 1
         rows["coverage_spans"].append((span_id, index, subscriber, "subscriber", rng.random() < 0.10, True, effective, False, created, created))
         if rng.random() < 0.5:
@@ -184,6 +187,7 @@ def seed_batches(policies: int, *, seed: int, adapt_date: Callable[[date], Any],
         if on_exchange:
             amount_id += 1
             rows["exchange_amounts"].append((amount_id, index, "aptc", rng.choice(APTC_AMOUNTS), effective, created))
+
         if index % BATCH == 0:
             yield batch
             batch = SeedBatch()
@@ -197,6 +201,6 @@ def _person(person_id: int, role: str, birth: Any, created: Any) -> tuple[Any, .
 
 def _birth(rng: random.Random, first_year: int, last_year: int) -> date:
     start = date(first_year, 1, 1)
-    # Children are born before the coverage starts, so nobody is born after June 2026.
+    # Every birth date is before the coverage starts on 2026-07-01.
     end = min(date(last_year, 12, 31), date(2026, 6, 1))
     return start + timedelta(days=rng.randrange((end - start).days + 1))

@@ -5,10 +5,10 @@ PostgreSQL rows go through ``COPY ... FROM STDIN``, on SQLite through one ``exec
 per table. Both run on the session's own connection, so the rows commit or roll back (to a
 savepoint too) with everything else the session does.
 
-Ids that other rows refer to are reserved before the rows are built: on PostgreSQL from the
-table's sequence, on SQLite above the table's largest id, which is safe because a SQLite
-transaction holds the database's only write lock from its first statement (Premia opens
-them with ``BEGIN IMMEDIATE``).
+Ids that other rows refer to are reserved before the rows are built. On PostgreSQL they come
+from the table's sequence. On SQLite they are the numbers above the table's largest id,
+which is safe because a SQLite transaction takes the database's only write lock with its
+first statement (Premia opens them with ``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class BulkWriter(Protocol):
 
 
 def bulk_writer(session: Session) -> BulkWriter:
-    """The writer for the engine the session is connected to."""
+    """Return the writer for the engine the session is connected to."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         return PostgresBulkWriter(session)

@@ -1,4 +1,4 @@
-"""Expected charges: what each member-month costs as coverage now stands (pure).
+"""Expected charges: what each member-month costs as coverage is now (pure).
 
 For every policy and every coverage month asked for, the members covered in that month are
 rated on the catalog plan (or take the exchange's per-member premium where the 834 sent
@@ -53,7 +53,7 @@ def expected_charges(
     *,
     cache: RatingCache | None = None,
 ) -> dict[ChargeKey, Charge]:
-    """Every charge for the given months, keyed for comparison with what was billed.
+    """Compute every charge for the given months, keyed for comparison with what was billed.
 
     Without a ``cache`` every policy-month is rated by the engine on its own, which is what
     a check of the cached path compares against.
@@ -78,7 +78,7 @@ def expected_charges(
 
 
 def rating_date_for(coverage: PolicyCoverage, month: Month) -> date:
-    """The date ages and rates are taken on for ``month`` (see the module docstring)."""
+    """Return the date on which ages and rates are taken for ``month`` (see the module docstring)."""
     anniversary = coverage.group_anniversary_month
     if coverage.is_group and anniversary is not None:
         year = month.year if month.month >= anniversary else month.year - 1
@@ -177,7 +177,7 @@ def _member_charges(
 def _covered_members(members: tuple[CoveredMember, ...], window: DateSpan) -> list[tuple[int, list[DateSpan]]]:
     """Each person covered inside ``window`` (a closed span), in span order, with their covered days.
 
-    A person normally has one span in a month; two spans (coverage ended and restarted) are
+    A person normally has one span in a month. Two spans (coverage ended and restarted) are
     kept apart so that only the covered days are charged, and adjacent ones are joined.
     """
     first = window.start

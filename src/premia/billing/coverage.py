@@ -69,7 +69,7 @@ class PolicyCoverage:
         return self.market != Market.INDIVIDUAL.value and self.group_anniversary_month is not None
 
     def in_force(self) -> DateSpan | None:
-        """The days the policy can owe premium for; a cancelled policy owes none."""
+        """Return the days the policy can owe premium for, or None for a cancelled policy, which owes none."""
         if self.cancelled:
             return None
         return DateSpan(self.effective_date, self.end_date)

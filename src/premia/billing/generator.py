@@ -1,6 +1,6 @@
 """The invoice generator: pure arithmetic from expected charges and earlier billing to lines.
 
-For each charge key, the amount still to bill is what the coverage as it stands costs now,
+For each charge key, the amount still to bill is what the coverage as it is now costs,
 minus what was billed for that key before. Keys inside the period being invoiced that were
 never billed become regular lines; every other non-zero difference becomes an adjustment
 line, so a late change to a month already billed (an added newborn, a retroactive
@@ -23,7 +23,7 @@ def draft_lines(
     """Lines for ``period``: its own months in full, earlier and later months as differences.
 
     A key billed before gets an adjustment even inside the period, so a member-month never
-    has two regular lines; a key never billed inside the period gets a regular line even
+    has two regular lines. A key never billed inside the period gets a regular line even
     when its amount is zero (a child beyond the child cap), so the roster shows the member.
     """
     first_month = period.first_month

@@ -107,7 +107,7 @@ class IssuedInvoice:
 
 @dataclass(frozen=True)
 class _Stamp:
-    """What every row of one chunk shares: when, by whom, in which bill run."""
+    """The values every row of one chunk shares: the time, the user and the bill run."""
 
     created_at: Any
     username: str
@@ -135,7 +135,7 @@ def issue_invoices(
 ) -> list[IssuedInvoice]:
     """Write ``planned`` invoices in the caller's transaction and return their numbers.
 
-    ``unapplied_credit`` is each account's unapplied credit in cents before the run; the
+    ``unapplied_credit`` is each account's unapplied credit in cents before the run. The
     accounts that have some get it applied to their open items, oldest first.
     """
     if not planned:
@@ -172,7 +172,7 @@ def issue_invoices(
 
 
 def _invoice_numbers(ctx: ServiceContext, planned: Sequence[PlannedInvoice]) -> list[str]:
-    """Numbers in the order of ``planned``, each from its account's legal-entity series."""
+    """Take invoice numbers in the order of ``planned``, each from its account's legal-entity series."""
     counts: dict[str, int] = defaultdict(int)
     for invoice in planned:
         counts[invoice.account.legal_entity] += 1

@@ -1,7 +1,7 @@
 """Invoice line kinds, charge keys, billing periods and billing settings (pure).
 
 A *charge* is what one member owes (or is credited) for one coverage month under one
-policy, by kind. The bill run computes the charges as coverage now stands, subtracts what
+policy, by kind. The bill run computes the charges from coverage as it is now, subtracts what
 earlier invoices already billed for the same key, and bills only the difference.
 """
 
@@ -21,7 +21,7 @@ _amount_text = lru_cache(maxsize=8192)(format_cents)
 
 
 class LineKind(StrEnum):
-    """What an invoice line charges. APTC lines are negative: the exchange pays them."""
+    """The kind of charge on an invoice line. APTC lines are negative because the exchange pays them."""
 
     PREMIUM = "premium"
     APTC = "aptc"
@@ -35,8 +35,8 @@ class LineKind(StrEnum):
 class ChargeKey(NamedTuple):
     """One member, one coverage month, one policy, one kind.
 
-    A named tuple rather than a dataclass because the bill run builds and hashes millions of
-    them; ordering is by month first, then policy, member and kind.
+    It is a named tuple rather than a dataclass because the bill run builds and hashes
+    millions of them. Keys sort by month first, then policy, member and kind.
     """
 
     month: Month
@@ -49,7 +49,7 @@ class ChargeKey(NamedTuple):
 class Charge:
     """The expected amount for a key, with what explains it.
 
-    ``monthly_cents`` is the member's full-month amount before proration; ``age`` is the
+    ``monthly_cents`` is the member's full-month amount before proration. ``age`` is the
     rated age, or None when the exchange's own premium was taken instead of Premia's rating.
     ``rating`` is the rating request behind the amount, kept so that an adjustment line can
     store the full rating trace without every charge paying for one.
@@ -78,7 +78,7 @@ class Charge:
 class DraftLine:
     """A line the generator proposes; ``adjustment`` lines correct an earlier invoice's month.
 
-    ``charge`` is what the month costs as coverage now stands, or None when nothing is owed
+    ``charge`` is what the month costs with coverage as it is now, or None when nothing is owed
     any more and the whole amount billed is credited back.
     """
 
@@ -114,7 +114,7 @@ class BillingPeriod:
     """The coverage months one invoice bills, with its issue and due dates.
 
     ``last_month``, ``start`` and ``end`` are worked out once when the period is built,
-    because the bill run asks for them for every charge it compares.
+    because the bill run reads them for every charge it compares.
     """
 
     first_month: Month
@@ -180,8 +180,8 @@ class AccountTerms:
 class PlannedInvoice:
     """One invoice the bill run will issue, with its lines and the account's running balance.
 
-    ``previous_balance_cents`` is the amount due on the account's previous invoice and
-    ``amount_due_cents`` what the account owes once this invoice is posted; applying unapplied
+    ``previous_balance_cents`` is the amount due on the account's previous invoice, and
+    ``amount_due_cents`` what the account owes once this invoice is posted. Applying unapplied
     credit moves money between ledger accounts and leaves the amount due unchanged. The
     totals of the lines are summed once, when the plan is made.
     """

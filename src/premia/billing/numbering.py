@@ -1,9 +1,9 @@
 """Gapless invoice numbers per legal entity, assigned inside the issuing transaction.
 
-The series row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write lock
-already serialises writers) until the transaction ends, so two runs never take the same
-number, and numbers taken by a transaction or savepoint that rolls back are given back
-with it, leaving no gap.
+The series row stays locked until the transaction ends (``SELECT ... FOR UPDATE`` on
+PostgreSQL, while SQLite's write lock already serialises writers). So two runs never take
+the same number, and numbers taken by a transaction or savepoint that rolls back are given
+back with it, leaving no gap.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def reserve_invoice_numbers(session: Session, legal_entity: str, count: int) -> 
 
 
 def format_invoice_number(prefix: str, issue_date: date, number: int) -> str:
-    """An invoice number such as ``PRM-2026-000114``: series prefix, issue year, serial."""
+    """Format an invoice number such as ``PRM-2026-000114``: series prefix, issue year, serial."""
     return f"{prefix}-{issue_date.year}-{number:06d}"
 
 

@@ -2,7 +2,7 @@
 
 Periods are counted in whole months, never by adding days, so a quarterly account stays on
 its three-month grid across a leap year and an annual one stays on its twelve months. An
-account's first period starts with its first coverage month; every later one starts the
+account's first period starts with its first coverage month. Every later one starts the
 month after the last invoiced period ends, so the grid never shifts under invoices already
 issued, even when a policy with an earlier effective date is added or the payment mode
 changes.
@@ -22,7 +22,7 @@ from premia.kernel.dates import Month
 def make_period(first_month: Month, *, months_per_period: int, settings: BillingSettings, due_day: int) -> BillingPeriod:
     """The period of ``months_per_period`` months from ``first_month``, with its issue and due dates.
 
-    Periods are cached: a bill run asks for the same few periods for every account.
+    Periods are cached because a bill run needs the same few periods for every account.
     """
     issue_month = first_month.plus(-settings.lead_months)
     issue = date(issue_month.year, issue_month.month, min(settings.issue_day, issue_month.days))
@@ -40,7 +40,7 @@ def periods_due(
     settings: BillingSettings,
     due_day: int,
 ) -> list[BillingPeriod]:
-    """Every period from ``first_month`` on whose issue date is on or before ``as_of``."""
+    """List every period from ``first_month`` on whose issue date is on or before ``as_of``."""
     periods: list[BillingPeriod] = []
     period = make_period(first_month, months_per_period=months_per_period, settings=settings, due_day=due_day)
     while period.issue_date <= as_of:

@@ -1,7 +1,7 @@
 """Decide which invoices one billing account gets on an as-of date, and their lines (pure).
 
 The periods due are those from the account's next unbilled month whose issue date has come.
-Each gets the lines the generator proposes; the lines of one period count as billed for the
+Each gets the lines the generator proposes. The lines of one period count as billed for the
 next, so a run that catches up on several periods bills every member-month once.
 
 A period in which no policy of the account is in force, and which has no regular line, is

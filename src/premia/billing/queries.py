@@ -48,15 +48,20 @@ def month_open_amounts(ctx: ServiceContext, policy_ids: list[int]) -> dict[tuple
     return {(policy_id, month): int(total) for policy_id, month, total in rows}
 
 
-def billed_months(ctx: ServiceContext, policy_ids: list[int]) -> dict[int, set[date]]:
-    """Coverage months that appear on an issued invoice, per policy."""
+def billed_months(ctx: ServiceContext, policy_ids: list[int], *, billing_account_ids: set[int] | None = None) -> dict[int, set[date]]:
+    """Coverage months that appear on an issued invoice, per policy.
+
+    Passing the policies' ``billing_account_ids`` lets the query use the index on invoice
+    lines by account instead of reading every line.
+    """
     if not policy_ids:
         return {}
-    rows = ctx.session.execute(
-        select(InvoiceLine.policy_id, InvoiceLine.coverage_month)
-        .where(InvoiceLine.policy_id.in_(policy_ids), InvoiceLine.invoice_id.is_not(None), InvoiceLine.coverage_month.is_not(None))
-        .distinct()
-    ).all()
+    query = select(InvoiceLine.policy_id, InvoiceLine.coverage_month).where(
+        InvoiceLine.policy_id.in_(policy_ids), InvoiceLine.invoice_id.is_not(None), InvoiceLine.coverage_month.is_not(None)
+    )
+    if billing_account_ids:
+        query = query.where(InvoiceLine.billing_account_id.in_(billing_account_ids))
+    rows = ctx.session.execute(query.distinct()).all()
     months: dict[int, set[date]] = defaultdict(set)
     for policy_id, month in rows:
         months[policy_id].add(month)
@@ -64,15 +69,17 @@ def billed_months(ctx: ServiceContext, policy_ids: list[int]) -> dict[int, set[d
 
 
 def paid_through_dates(ctx: ServiceContext, policies: list[Policy]) -> dict[int, date | None]:
-    """The last day each policy's payments fully cover, derived from billing and the journal.
+    """Return the last day each policy's payments fully cover, derived from billing and the journal.
 
     Months are checked in order from the policy's first billed month; the first month with
-    anything still open stops the count. The date never passes the policy's end date, and a
-    policy that has paid nothing has none.
+    anything still open stops the count. A month whose lines net to zero or less (a $0.00
+    invoice, a month the APTC pays in full, a month credited back) counts as paid. The date
+    never passes the policy's end date. A policy whose first billed month is still open has
+    none, and so does a cancelled policy.
     """
     ids = [policy.id for policy in policies]
     open_amounts = month_open_amounts(ctx, ids)
-    months_billed = billed_months(ctx, ids)
+    months_billed = billed_months(ctx, ids, billing_account_ids={policy.billing_account_id for policy in policies})
     result: dict[int, date | None] = {}
     for policy in policies:
         paid_through: date | None = None

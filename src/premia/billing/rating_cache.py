@@ -81,8 +81,8 @@ class RatingCache:
     """Plan and area look-ups and rating results of one catalog, shared across a bill run.
 
     Results are reused only where the engine's amounts provably depend on nothing else, and
-    the coverage month is left out of every key: the engine uses the month only to check the
-    request, and the bill run asks only for months inside the rating date's plan year.
+    the coverage month is left out of every key. The engine uses the month only to check the
+    request, and the bill run requests only months inside the rating date's plan year.
 
     * On a per-member rated plan, when the request has exactly one subscriber and no more
       children under the child-cap age than the cap charges, each member's premium is the
@@ -140,7 +140,7 @@ class RatingCache:
         return tuple(MemberAmounts(gross, share, 0, age) for (gross, _), share, age in zip(rated, shares, ages, strict=True))
 
     def _independent_subscriber(self, request: RatingRequest, ages: list[int]) -> int | None:
-        """The subscriber's position when members can be rated one by one, else None."""
+        """Return the subscriber's position when members can be rated one by one, else None."""
         plan = request.plan
         if plan.rating_method is RatingMethod.FAMILY_TIER:
             return None

@@ -1,9 +1,9 @@
 """The bill run: issue every invoice that is due on an as-of date, safely and repeatably.
 
-Accounts are billed in chunks of ``chunk_size``: one chunk is read in a fixed number of
-queries, planned in memory and written with bulk inserts inside one savepoint, so an error
-while writing leaves none of the chunk's invoices half-written and the next run finishes
-the work. One account's bad data (a plan missing from the catalog, say) is reported for that
+Accounts are billed in chunks of ``chunk_size``. A chunk is read in a fixed number of
+queries, planned in memory and written with bulk inserts inside one savepoint. An error
+while writing therefore leaves none of the chunk's invoices half-written, and the next run
+finishes the work. One account's bad data (a plan missing from the catalog, say) is reported for that
 account and the others are billed.
 
 Repeating a run, or two runs at once, never bills a member-month twice. The database
@@ -16,11 +16,14 @@ billed, which is a success.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -58,9 +61,13 @@ class BillRunStatus(StrEnum):
     FINISHED_WITH_ERRORS = "with_errors"
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountOutcome:
-    """What the run did for one account and period: an invoice, nothing new, or an error."""
+    """The result of a run for one account and period: an invoice, nothing new, or an error.
+
+    A run keeps one outcome per invoice it issues, so the class uses slots and shares the
+    period text between outcomes, keeping a run over a million accounts small in memory.
+    """
 
     account_number: str
     status: OutcomeStatus
@@ -71,6 +78,9 @@ class AccountOutcome:
     billed_cents: int = 0
     error: dict[str, Any] | None = None
     preview: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -105,7 +115,7 @@ class BillRunReport:
             "already_billed": self.already_billed,
             "failed": self.failed,
             "billed": format_cents(self.billed_cents, thousands=False),
-            "accounts": [vars(outcome) for outcome in self.outcomes],
+            "accounts": [outcome.to_dict() for outcome in self.outcomes],
         }
 
 
@@ -146,8 +156,9 @@ def run_billing(
     log.info("bill run started", extra={"as_of": as_of.isoformat(), "dry_run": dry_run, "run_id": report.run_id})
 
     account_ids = _accounts_to_bill(ctx, account_number)
-    for start in range(0, len(account_ids), chunk_size):
-        report.outcomes.extend(_bill_chunk(ctx, options, account_ids[start : start + chunk_size]))
+    with _fewer_cycle_collections():
+        for start in range(0, len(account_ids), chunk_size):
+            report.outcomes.extend(_bill_chunk(ctx, options, account_ids[start : start + chunk_size]))
 
     if run is not None:
         run.finished_at = ctx.now()
@@ -167,6 +178,23 @@ def run_billing(
         extra={"as_of": as_of.isoformat(), "run_id": report.run_id, "invoices": report.issued, "failed": report.failed},
     )
     return report
+
+
+@contextmanager
+def _fewer_cycle_collections() -> Iterator[None]:
+    """Run the garbage collector's cycle search less often while a run is in progress.
+
+    A chunk keeps tens of thousands of small objects alive until it is written, and the
+    collector would scan them again and again although the run creates no reference cycles.
+    On the bill-run benchmark (bench/billing) that scanning cost about a sixth of the run's
+    CPU time. The thresholds are process-wide, so the previous ones are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], 100_000), max(previous[1], 50), max(previous[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _accounts_to_bill(ctx: ServiceContext, account_number: str | None) -> list[int]:
@@ -233,7 +261,7 @@ def _bill_alone(ctx: ServiceContext, options: _RunOptions, account_id: int) -> l
 
 
 def _plan(options: _RunOptions, snapshot: AccountSnapshot) -> tuple[AccountPlan, AccountOutcome | None]:
-    """The account's plan, with an outcome to report when it issues nothing new."""
+    """Plan the account's invoices; return the plan and an outcome to report when it issues nothing new."""
     number = snapshot.terms.account_number
     try:
         plan = plan_account(snapshot, catalog=options.catalog, as_of=options.as_of, settings=options.settings, cache=options.cache)
@@ -280,7 +308,12 @@ def _would_issue(planned: PlannedInvoice) -> AccountOutcome:
 
 
 def _period_text(planned: PlannedInvoice) -> str:
-    return f"{planned.period.first_month}..{planned.period.last_month}"
+    return _period_label(planned.period.first_month, planned.period.last_month)
+
+
+@lru_cache(maxsize=1024)
+def _period_label(first: Month, last: Month) -> str:
+    return f"{first}..{last}"
 
 
 def _preview(draft: DraftLine) -> dict[str, Any]:

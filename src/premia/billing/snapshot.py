@@ -1,8 +1,8 @@
 """Load what the bill run needs for a chunk of billing accounts, in a fixed number of queries.
 
-Each query reads one kind of record for every account of the chunk at once (the accounts
-are a range of ids), so the cost of a bill run grows with the rows it reads, never with a
-query per account or per policy.
+Each query reads one kind of record for every account of the chunk at once, and the
+accounts of a chunk are a range of ids. So the cost of a bill run grows with the rows it
+reads, never with a query per account or per policy.
 
 Under PostgreSQL's default isolation each query sees what was committed when it started, so
 a run committing meanwhile can make the queries disagree. The order of the queries keeps
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Connection, Row, and_, func, select
 from sqlalchemy.orm import Session
 
 from premia.accounts.model import AccountKind, PaymentMode
@@ -46,8 +46,8 @@ class LastInvoice:
 class AccountSnapshot:
     """One billing account as the bill run reads it, before anything is issued.
 
-    ``billed`` holds the amount billed so far per charge key, for coverage months from
-    ``billed_since`` on. ``balance_cents`` is what the payer owes (receivable less unapplied
+    ``billed`` contains the amount billed so far per charge key, for the coverage months that
+    the chunk's planning can still adjust. ``balance_cents`` is what the payer owes (receivable less unapplied
     credit); ``unapplied_credit_cents`` is the credit alone, as a positive amount.
     """
 
@@ -55,7 +55,6 @@ class AccountSnapshot:
     coverages: tuple[PolicyCoverage, ...] = ()
     last_invoice: LastInvoice | None = None
     billed: dict[ChargeKey, int] = field(default_factory=dict)
-    billed_since: Month | None = None
     balance_cents: int = 0
     unapplied_credit_cents: int = 0
     pending_fees: tuple[PendingFee, ...] = ()
@@ -63,9 +62,9 @@ class AccountSnapshot:
     def is_torn(self) -> bool:
         """Whether another run committed an invoice for this account between this snapshot's queries.
 
-        Every line of an invoice is for a month inside or before the invoice's period, so a
-        billed month after the latest invoice's period means the lines were read after an
-        invoice that the invoice query, run earlier, did not see yet.
+        Every line of an invoice is for a month inside or before the invoice's period. A
+        billed month after the latest invoice's period therefore means that the lines were
+        read after an invoice that the earlier invoice query did not see yet.
         """
         if not self.billed:
             return False
@@ -74,7 +73,7 @@ class AccountSnapshot:
         return max(key.month for key in self.billed) > Month.of(self.last_invoice.period_end)
 
     def first_unbilled_month(self) -> Month | None:
-        """The first month of the next period: after the last invoice, or the first coverage month."""
+        """Return the first month of the next period: after the last invoice, or the first coverage month."""
         if self.last_invoice is not None:
             return Month.of(self.last_invoice.period_end).plus(1)
         starts = [coverage.effective_date for coverage in self.coverages if not coverage.cancelled]
@@ -97,6 +96,8 @@ def load_snapshots(session: Session, account_ids: Sequence[int], *, settings: Bi
     """Snapshots of ``account_ids`` (sorted ascending), read in one query per kind of record."""
     if not account_ids:
         return []
+    # The queries below bypass the ORM, so pending changes must reach the database first.
+    session.flush()
     low, high = account_ids[0], account_ids[-1]
     wanted = set(account_ids)
 
@@ -133,8 +134,6 @@ def load_snapshots(session: Session, account_ids: Sequence[int], *, settings: Bi
         for account_id, key, cents in _load_billed(session, low, high, since):
             if account_id in snapshots:
                 snapshots[account_id].billed[key] = cents
-        for snapshot in snapshots.values():
-            snapshot.billed_since = since
     for account_id, receivable, credit in _load_balances(session, low, high):
         if account_id in snapshots:
             snapshots[account_id].balance_cents = receivable + credit
@@ -145,6 +144,11 @@ def load_snapshots(session: Session, account_ids: Sequence[int], *, settings: Bi
     return [snapshots[account_id] for account_id in account_ids if account_id in snapshots]
 
 
+def _core(session: Session) -> Connection:
+    """Return the session's connection, so that these read-only queries skip the ORM's result processing."""
+    return session.connection()
+
+
 def _earliest_history_month(snapshots: Iterable[AccountSnapshot], settings: BillingSettings) -> Month | None:
     firsts = [first for snapshot in snapshots if (first := snapshot.first_unbilled_month()) is not None]
     if not firsts:
@@ -153,7 +157,7 @@ def _earliest_history_month(snapshots: Iterable[AccountSnapshot], settings: Bill
 
 
 def _load_terms(session: Session, low: int, high: int) -> list[AccountTerms]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(
             BillingAccount.id,
             BillingAccount.account_number,
@@ -183,7 +187,7 @@ def _load_terms(session: Session, low: int, high: int) -> list[AccountTerms]:
 
 
 def _load_policies(session: Session, low: int, high: int, wanted: set[int]) -> list[Row]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(
             Policy.id,
             Policy.billing_account_id,
@@ -202,7 +206,7 @@ def _load_policies(session: Session, low: int, high: int, wanted: set[int]) -> l
 
 
 def _load_members(session: Session, low: int, high: int) -> dict[int, list[CoveredMember]]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(
             CoverageSpan.policy_id,
             CoverageSpan.person_id,
@@ -226,7 +230,7 @@ def _load_members(session: Session, low: int, high: int) -> dict[int, list[Cover
 
 
 def _load_exchange_amounts(session: Session, low: int, high: int) -> dict[int, list[ExchangeAmountSpan]]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(
             ExchangeAmount.policy_id,
             ExchangeAmount.kind,
@@ -248,7 +252,7 @@ def _load_exchange_amounts(session: Session, low: int, high: int) -> dict[int, l
 def _load_anniversaries(session: Session, group_ids: set[int]) -> dict[int, int]:
     if not group_ids:
         return {}
-    rows = session.execute(select(EmployerGroup.id, EmployerGroup.anniversary_month).where(EmployerGroup.id.in_(group_ids)))
+    rows = _core(session).execute(select(EmployerGroup.id, EmployerGroup.anniversary_month).where(EmployerGroup.id.in_(group_ids)))
     return {group_id: month for group_id, month in rows}
 
 
@@ -259,7 +263,7 @@ def _load_last_invoices(session: Session, low: int, high: int) -> list[tuple[int
         .group_by(Invoice.billing_account_id)
         .subquery()
     )
-    rows = session.execute(
+    rows = _core(session).execute(
         select(Invoice.billing_account_id, Invoice.period_start, Invoice.period_end, Invoice.issue_date, Invoice.amount_due_cents).join(
             latest,
             and_(Invoice.billing_account_id == latest.c.billing_account_id, Invoice.period_start == latest.c.period_start),
@@ -269,7 +273,7 @@ def _load_last_invoices(session: Session, low: int, high: int) -> list[tuple[int
 
 
 def _load_billed(session: Session, low: int, high: int, since: Month) -> list[tuple[int, ChargeKey, int]]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(
             InvoiceLine.billing_account_id,
             InvoiceLine.coverage_month,
@@ -299,7 +303,7 @@ def _load_billed(session: Session, low: int, high: int, since: Month) -> list[tu
 
 
 def _load_balances(session: Session, low: int, high: int) -> list[tuple[int, int, int]]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(JournalLine.billing_account_id, JournalLine.ledger_account, func.sum(JournalLine.amount_cents))
         .where(
             JournalLine.ledger_account.in_([LedgerAccount.PREMIUM_RECEIVABLE.value, LedgerAccount.UNAPPLIED_CREDIT.value]),
@@ -315,7 +319,7 @@ def _load_balances(session: Session, low: int, high: int) -> list[tuple[int, int
 
 
 def _load_pending_fees(session: Session, low: int, high: int) -> dict[int, list[PendingFee]]:
-    rows = session.execute(
+    rows = _core(session).execute(
         select(InvoiceLine.billing_account_id, InvoiceLine.id, InvoiceLine.amount_cents)
         .where(InvoiceLine.billing_account_id.between(low, high), InvoiceLine.invoice_id.is_(None))
         .order_by(InvoiceLine.id)

@@ -2,7 +2,8 @@
 
 Two constraints make a repeated or concurrent bill run harmless: one invoice per billing
 account and period start, and one regular (non-adjustment) line per member, coverage month,
-policy and kind. A second run that races the first fails on them and rolls back whole.
+policy and kind. A run that races another fails on them, rolls back the chunk it was
+writing and bills those accounts again from what the other run committed.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@
 - an employer's 820 list-bill remittance (005010X218), one RMR line per employee's policy;
 - the Exchange's monthly 820 (005010X306), one ENT loop per policy with its APTC line.
 
-The NACHA layout follows the Operating Rules' record formats: 94-character records, a file
-header (1), one batch (5, 8) per return, return entries (6) with their return addenda
-(7, type 99), the file control (9) and padding to a multiple of ten records.
+The NACHA layout follows the Operating Rules' record formats. Records are 94 characters:
+a file header (1), one batch (5, 8) per return holding the return entry (6) and its return
+addenda (7, type 99), the file control (9), and padding to a multiple of ten records.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class ReturnedDraft:
 
 
 def nacha_returns(returns: Sequence[ReturnedDraft], *, created: date, origin_routing: str, modifier: str = "A") -> str:
-    """A blocked NACHA file of returns, as the ACH operator forwards them to the carrier's bank."""
+    """Write a blocked NACHA file of returns, as the ACH operator forwards them to the carrier's bank."""
     if not returns:
         raise ValueError("a return file needs at least one returned entry")
     destination = f" {origin_routing}"
@@ -175,7 +175,7 @@ class LockboxCheck:
 
 
 def lockbox_csv(checks: Sequence[LockboxCheck]) -> str:
-    """The bank's lockbox batch for one day, in the CSV layout Premia imports."""
+    """Write the bank's lockbox batch for one day in the CSV layout Premia imports."""
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(["invoice_number", "amount", "received_on", "account_number", "check_number", "payer_name"])
@@ -195,7 +195,7 @@ def lockbox_csv(checks: Sequence[LockboxCheck]) -> str:
 
 @dataclass(frozen=True)
 class EmployeeRemittance:
-    """What an employer remits for one employee's policy for one coverage month."""
+    """An employer's remittance for one employee's policy for one coverage month."""
 
     employee_id: str
     name: str
@@ -213,7 +213,7 @@ def employer_820(
     paid_on: date,
     control_number: int,
 ) -> str:
-    """An employer's list-bill remittance: one member loop and RMR*AZ line per employee's policy."""
+    """Write an employer's list-bill remittance: one member loop and RMR*AZ line per employee's policy."""
     coverage = QualifiedDate("582", month.first_day, month.last_day)
     entities = tuple(
         RemittanceEntity(
@@ -248,7 +248,7 @@ class PolicyAptc:
 
 
 def exchange_820(*, month: Month, policies: Sequence[PolicyAptc], paid_on: date, control_number: int) -> str:
-    """The Exchange's payment for ``month``: one ENT loop per policy, one APTC line per coverage month paid."""
+    """Write the Exchange's payment for ``month``: one ENT loop per policy, one APTC line per coverage month paid."""
     entities = tuple(
         RemittanceEntity(
             str(number),

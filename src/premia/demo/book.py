@@ -3,7 +3,7 @@
 Everything is drawn from one seeded random generator, so the same seed, size and timeline
 give the same book. The mix, by subscriber:
 
-- one employer group in Richmond and one in Virginia Beach (about 6% and 3% of the book);
+- one employer group in Richmond and one in Virginia Beach (about 2% and 4% of the book);
 - a few direct (off-exchange) enrollees covered from the lead month;
 - exchange households with APTC (about 62% of the individuals), exchange households paying
   full price (10%) and direct enrollees (28%).
@@ -61,7 +61,7 @@ class PayBy(StrEnum):
 
 
 class PaymentHabit(StrEnum):
-    """How a payer pays its invoices, month after month."""
+    """A payer's habit with its invoices, month after month."""
 
     PROMPT = "prompt"
     LATE = "late"
@@ -186,7 +186,7 @@ def generate_book(catalog: Catalog, *, subscribers: int, seed: int, timeline: Ti
         for _ in range(max(3, round(subscribers * profile.share_of_book))):
             _add_employee(draw, group)
 
-    early = min(15, max(2, round(subscribers * 0.005)))
+    early = min(6, max(2, round(subscribers * 0.002)))
     for _ in range(early):
         _add_individual(draw, HouseholdKind.DIRECT, lead_start, habit=PaymentHabit.PROMPT)
     remaining = subscribers - len(draw.households)
@@ -313,7 +313,7 @@ def _person(draw: _Draw, last_name: str, age: int, relationship: Relationship) -
 
 
 def _ssn(serial: int) -> str:
-    """A well-formed, unique SSN: area 101 to 599, group 01 to 99, serial 0001 to 9999."""
+    """Return a well-formed, unique SSN: area 101 to 599, group 01 to 99, serial 0001 to 9999."""
     index = serial - 1
     area = 101 + index // (99 * 9999) % 499
     group = 1 + index // 9999 % 99

@@ -1,9 +1,9 @@
 """Enroll the demo book: write its 834 files, import them, then set up each payer's billing preferences.
 
 Employer rosters go through the 834 importer like every other file. The importer rates a
-group at the employer's address and finds its rating area by ZIP code; when the catalog's
-areas list counties only (as the demo catalog does), it rejects the roster. The demo then
-enrolls the same employees through the enrollment service and says so in its summary.
+group at the employer's address and finds its rating area by ZIP code. When the catalog's
+areas list counties only, as the demo catalog does, it rejects the roster, so the demo
+enrolls the same employees through the enrollment service and lists that in its summary.
 """
 
 from __future__ import annotations
@@ -39,28 +39,32 @@ from premia.importers.enrollment.model import ImportStatus
 from premia.infra.context import ServiceContext
 
 NO_RATING_AREA = "enrollment.no_rating_area"
+TR3_MAX_BYTES = 100_000
 
 
 def enroll_lead_cohort(world: DemoWorld, received: date) -> None:
-    """The first employer's roster and the early direct enrollees, covered from the lead month."""
+    """Enroll the first employer's roster and the early direct enrollees, covered from the lead month."""
     book = world.book
     first_group = book.groups[0]
     start = first_group.coverage_start
     early = [h for h in book.of_kind(HouseholdKind.DIRECT) if h.coverage_start == start]
-    _import(world, "direct-early.834", enrollment_files.direct_file(early, received=received, control_number=world.next_control_number()), received)
+    text = enrollment_files.direct_file(early, received=received, control_number=world.next_control_number())
+    _import(world, "direct-early.834", text, received)
     _enroll_group(world, first_group, received)
     world.load_accounts()
     set_up_payers(world, [*early, *book.employees_of(first_group.profile.group_number)], received)
 
 
 def enroll_main_book(world: DemoWorld, received: date) -> None:
-    """The Exchange's file, the direct-enrollment file and the second employer's roster."""
+    """Enroll the Exchange's file, the direct-enrollment file and the second employer's roster."""
     book = world.book
     start = book.groups[1].coverage_start
     exchange = [h for h in book.households if h.kind.on_exchange]
     direct = [h for h in book.of_kind(HouseholdKind.DIRECT) if h.coverage_start == start]
-    _import(world, "exchange.834", enrollment_files.exchange_file(exchange, received=received, control_number=world.next_control_number()), received)
-    _import(world, "direct.834", enrollment_files.direct_file(direct, received=received, control_number=world.next_control_number()), received)
+    exchange_text = enrollment_files.exchange_file(exchange, received=received, control_number=world.next_control_number())
+    _import(world, "exchange.834", exchange_text, received)
+    direct_text = enrollment_files.direct_file(direct, received=received, control_number=world.next_control_number())
+    _import(world, "direct.834", direct_text, received)
     for group in book.groups[1:]:
         _enroll_group(world, group, received)
     world.load_accounts()
@@ -71,7 +75,10 @@ def enroll_main_book(world: DemoWorld, received: date) -> None:
 def _import(world: DemoWorld, name: str, text: str, received: date) -> ImportResult:
     path = world.write_file("834", name, text)
     ctx = world.ctx("billing", world.at(received, 2, 30))
-    result = import_834(ctx, path.read_bytes(), file_name=name, options=ImportOptions(as_of=received))
+    # Full TR3 validation (pyx12) reads about a thousand members a second, so only the
+    # employer rosters, the smallest files, get it. The envelope and structure checks always run.
+    options = ImportOptions(as_of=received, tr3_max_bytes=TR3_MAX_BYTES)
+    result = import_834(ctx, path.read_bytes(), file_name=name, options=options)
     world.commit()
     counts = result.report.counts_dict()
     world.count("834 files imported")

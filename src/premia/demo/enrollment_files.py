@@ -73,21 +73,21 @@ RELATIONSHIP_CODES = {
 
 
 def exchange_file(households: Sequence[Household], *, received: date, control_number: int) -> str:
-    """The Exchange's 834 of new enrollments for ``households`` (all on the exchange)."""
+    """Write the Exchange's 834 of new enrollments for ``households`` (all on the exchange)."""
     members = [loop for household in households for loop in _household_loops(household)]
     sponsor = Party(PartyRole.SPONSOR, "VIRGINIA EXCHANGE", "FI", EXCHANGE_TAX_ID)
     return _write(members, sender=EXCHANGE_SENDER, sponsor=sponsor, received=received, control_number=control_number)
 
 
 def direct_file(households: Sequence[Household], *, received: date, control_number: int) -> str:
-    """The carrier's direct-enrollment 834 for off-exchange ``households``."""
+    """Write the carrier's direct-enrollment 834 for off-exchange ``households``."""
     members = [loop for household in households for loop in _household_loops(household)]
     sponsor = Party(PartyRole.SPONSOR, "INDIVIDUAL MARKET DIRECT", "FI", CARRIER_TAX_ID)
     return _write(members, sender=DIRECT_SENDER, sponsor=sponsor, received=received, control_number=control_number)
 
 
 def group_file(group: EmployerGroup, employees: Sequence[Household], *, received: date, control_number: int) -> str:
-    """An employer's 834 roster: one loop per employee and dependent, REF*38 and REF*1L naming the group."""
+    """Write an employer's 834 roster: one loop per employee and dependent, REF*38 and REF*1L naming the group."""
     profile = group.profile
     members = [loop for household in employees for loop in _household_loops(household)]
     sponsor = Party(PartyRole.SPONSOR, profile.name.upper(), "FI", profile.tax_id)

@@ -1,9 +1,9 @@
 """Invented people and places for the demo book (pure data).
 
 Residences are real Virginia cities and counties in the demo catalog's three rating areas,
-with a ZIP code of each; street addresses, names and phone numbers are made up. Phone
-numbers use the 555-01XX block, which is reserved for fiction, and emails the example.org
-domain, which is reserved for documentation.
+each with one of its ZIP codes. Street addresses, names and phone numbers are made up.
+Phone numbers use the 555-01XX block, which is reserved for fiction, and emails use the
+example.org domain, which is reserved for documentation.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ EMPLOYERS = (
         residence=RESIDENCES[5],
         contact_name="Dana Whitfield",
         contact_email="benefits@riverside-machine.example.org",
-        share_of_book=0.06,
+        share_of_book=0.02,
     ),
     EmployerProfile(
         group_number="G-40822",
@@ -94,6 +94,6 @@ EMPLOYERS = (
         residence=RESIDENCES[10],
         contact_name="Luis Ortega",
         contact_email="office@blueridge-dental.example.org",
-        share_of_book=0.03,
+        share_of_book=0.04,
     ),
 )

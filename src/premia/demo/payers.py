@@ -1,4 +1,4 @@
-"""The money side of the story: how payers answer their invoices, and the files that bring the money in.
+"""The money side of the story: how payers pay their invoices, and the files that bring the money in.
 
 After each bill run every invoice gets its payment planned from its payer's habit: a
 lockbox check on some day, nothing (auto-draft and employer payers pay otherwise), or no
@@ -102,7 +102,16 @@ class MoneyDesk:
                 continue
             self._plan_check(account, outcome.invoice_number, outcome.amount_due_cents, issued=day, due=due, month=month)
 
-    def _plan_check(self, account: HouseholdAccount, invoice_number: str | None, amount: int, *, issued: date, due: date, month: Month) -> None:
+    def _plan_check(
+        self,
+        account: HouseholdAccount,
+        invoice_number: str | None,
+        amount: int,
+        *,
+        issued: date,
+        due: date,
+        month: Month,
+    ) -> None:
         household = account.household
         rng = self._rng("check", household.number, month)
         month_index = month.index - Month.of(household.coverage_start).index
@@ -116,7 +125,8 @@ class MoneyDesk:
         if habit is PaymentHabit.PARTIAL and rng.random() < 0.6:
             amount = amount * rng.randint(50, 80) // 100
         unmatched = rng.random() < UNMATCHED_CHECK_RATE
-        self._add_check(PlannedCheck(account, None if unmatched else invoice_number, amount, next_banking_day(received), unmatched))
+        coupon = None if unmatched else invoice_number
+        self._add_check(PlannedCheck(account, coupon, amount, next_banking_day(received), unmatched))
 
     def _add_check(self, check: PlannedCheck) -> None:
         if check.received_on <= self.timeline.today:
@@ -217,13 +227,13 @@ class MoneyDesk:
         self.world.commit()
         self.world.count("ACH returns", report.count(ItemOutcome.RETURNED))
         # An R01 (insufficient funds) draft is presented again by the auto-draft run once the
-        # wait has passed. A payer whose account closed, or who said the draft was not
-        # authorized, pays by check from now on.
+        # wait has passed. A payer whose account closed (R02), or who reported the draft as
+        # not authorized (R10), pays by check from now on.
         for item in returned:
             account = self.returned_accounts.pop(item.original_trace)
             if item.code == "R01":
                 wait = DEFAULT_CONFIG.representment.wait_banking_days
-                self.autodraft_days.update({add_banking_days(day, wait), add_banking_days(day, wait + 1)})
+                self.autodraft_days.add(add_banking_days(day, wait))
                 continue
             if account.pay_by is PayBy.CHECK:
                 continue
@@ -232,13 +242,33 @@ class MoneyDesk:
             self._add_check(PlannedCheck(account, item.individual_id, item.amount_cents, next_banking_day(received)))
 
     def _import_lockbox(self, day: date, checks: list[PlannedCheck]) -> None:
+        content = bank_files.lockbox_csv(self._lockbox_rows(day, checks))
+        name = f"lockbox-{day}.csv"
+        self.world.write_file("lockbox", name, content)
+
+        ctx = self.world.ctx("billing", self.world.at(day, 7, 30))
+        report = import_lockbox(ctx, content.encode("utf-8"), file_name=name, as_of=day)
+        self.world.commit()
+        self.world.count("lockbox checks", len(checks))
+        self.world.count("checks held in suspense", report.count(ItemOutcome.SUSPENSE))
+
+        # The report lists the items that were not posted, each at its CSV line number.
+        for item in report.items:
+            if item["outcome"] != ItemOutcome.SUSPENSE.value or item["suspense_item_id"] is None:
+                continue
+            check = checks[item["position"] - FIRST_CSV_ROW_LINE]
+            if self._rng("suspense", item["suspense_item_id"]).random() < SUSPENSE_MATCHED_RATE:
+                follow_up = SuspenseFollowUp(item["suspense_item_id"], check.account.account_number, check.account.household.payer_name)
+                self.follow_ups[add_banking_days(day, 2)].append(follow_up)
+
+    def _lockbox_rows(self, day: date, checks: list[PlannedCheck]) -> list[bank_files.LockboxCheck]:
         rows = []
         for check in checks:
             self.check_number += 1
             account_number = check.account.account_number
             if check.unmatched:
-                # Two digits swapped: the number belongs to no account, so the check waits in suspense.
-                account_number = account_number[:-2] + account_number[-1] + account_number[-2] + "9"
+                # A digit too many: the number names no account, so the check waits in suspense.
+                account_number += "7"
             rows.append(
                 bank_files.LockboxCheck(
                     invoice_number=check.invoice_number,
@@ -249,22 +279,7 @@ class MoneyDesk:
                     payer_name=check.account.household.payer_name,
                 )
             )
-        content = bank_files.lockbox_csv(rows)
-        name = f"lockbox-{day}.csv"
-        self.world.write_file("lockbox", name, content)
-        ctx = self.world.ctx("billing", self.world.at(day, 7, 30))
-        report = import_lockbox(ctx, content.encode("utf-8"), file_name=name, as_of=day)
-        self.world.commit()
-        self.world.count("lockbox checks", len(rows))
-        self.world.count("checks held in suspense", report.count(ItemOutcome.SUSPENSE))
-        # Report items list what was not posted; a CSV row's position is its line number, after the header.
-        for item in report.items:
-            if item["outcome"] != ItemOutcome.SUSPENSE.value or item["suspense_item_id"] is None:
-                continue
-            check = checks[item["position"] - FIRST_CSV_ROW_LINE]
-            if self._rng("suspense", item["suspense_item_id"]).random() < SUSPENSE_MATCHED_RATE:
-                follow_up = SuspenseFollowUp(item["suspense_item_id"], check.account.account_number, check.account.household.payer_name)
-                self.follow_ups[add_banking_days(day, 2)].append(follow_up)
+        return rows
 
     def _work_suspense(self, day: date, follow_ups: list[SuspenseFollowUp]) -> None:
         ctx = self.world.ctx("billing", self.world.at(day, 7, 45))
@@ -290,7 +305,7 @@ class MoneyDesk:
         owed_before = self.left_off.pop(profile.group_number, [])
         remitted = []
         for line in lines:
-            # The second employer forgets one employee in its second month and pays them the month after.
+            # The second employer leaves one employee off its second remittance and pays them the month after.
             if group is not self.world.book.groups[0] and month_index == 1 and line is lines[-1]:
                 self.left_off[profile.group_number].append((month, line.cents))
                 continue
@@ -310,7 +325,7 @@ class MoneyDesk:
         self.world.count("employer 820 lines", len(remitted))
 
     def _employee_amounts(self, group_number: str, month: Month) -> list[bank_files.EmployeeRemittance]:
-        """What the group's list bill charged for each employee's policy for ``month``."""
+        """Return what the group's list bill charged for each employee's policy for ``month``."""
         rows = self.world.session.execute(
             select(Policy.policy_number, Person.member_id, Person.first_name, Person.last_name, func.sum(InvoiceLine.amount_cents))
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
@@ -333,7 +348,7 @@ class MoneyDesk:
         ]
 
     def _exchange_remittance(self, day: date, month: Month) -> None:
-        """The Exchange pays the APTC still owed on effectuated policies for coverage months up to ``month``."""
+        """Import the Exchange's 820 paying the APTC still owed on effectuated policies, up to ``month``."""
         session = self.world.session
         policies = session.execute(
             select(Policy.id, Policy.exchange_policy_id, Person.first_name, Person.last_name)
@@ -346,11 +361,12 @@ class MoneyDesk:
         ).all()
         names = {policy_id: (exchange_id, f"{last} {first}".upper()) for policy_id, exchange_id, first, last in policies}
         open_amounts: dict[int, dict[Month, int]] = defaultdict(lambda: defaultdict(int))
-        for (policy_id, _, covered), cents in aptc_open_amounts(self.world.ctx("billing", self.world.at(day)), list(names)).items():
+        owed = aptc_open_amounts(self.world.ctx("billing", self.world.at(day)), list(names))
+        for (policy_id, _, covered), cents in owed.items():
             if cents > 0 and Month.of(covered).index <= month.index:
                 open_amounts[policy_id][Month.of(covered)] += cents
         remitted = [
-            bank_files.PolicyAptc(names[policy_id][0], names[policy_id][1], tuple(sorted(by_month.items(), key=lambda item: item[0].index)))
+            bank_files.PolicyAptc(*names[policy_id], tuple(sorted(by_month.items(), key=lambda item: item[0].index)))
             for policy_id, by_month in sorted(open_amounts.items())
         ]
         if not remitted:

@@ -1,8 +1,9 @@
 """`premia demo` without its command line: build the demo database and return what it holds.
 
-The steps, each timed: a fresh SQLite database; staff users with generated passwords; the
-demo catalog; a book of business drawn from the seed; the simulated months (see
-:mod:`premia.demo.simulation`); then the KPIs over the simulated months and the row counts.
+Each step is timed. The steps are a fresh SQLite database, staff users with generated
+passwords, the demo catalog, a book of business drawn from the seed, and the simulated
+months (see :mod:`premia.demo.simulation`). The KPIs over the simulated months and the row
+counts come last.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from premia.rating.catalog_file import parse_catalog_file
 from premia.staff.model import Actor
 from premia.staff.permissions import Role
 
-DEFAULT_SUBSCRIBERS = 2_800
+DEFAULT_SUBSCRIBERS = 2_500
 DEFAULT_MONTHS = 6
 DEFAULT_SEED = 2026
+# The folders a run writes beside the database: files exchanged, and rendered documents.
+DEMO_SUBFOLDERS = ("834", "ach", "lockbox", "820", "documents")
 # The member who answers a survey acts through the link's token, not as staff.
 SURVEY_LINK_ACTOR = Actor(None, "survey-link", Role.INTEGRATION)
 
@@ -63,13 +66,15 @@ class DemoResult:
     journal_imbalance_cents: int
     skipped: list[Skipped]
     seconds: dict[str, float] = field(default_factory=dict)
+    # The simulation's seconds by kind of work (bill runs, lockbox, service desk...).
+    work_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
         return sum(self.seconds.values())
 
     def environment(self) -> dict[str, str]:
-        """The settings another `premia` command needs to open the demo database."""
+        """Return the settings another `premia` command needs to open the demo database."""
         return {
             "PREMIA_DATABASE_URL": self.settings.database_url,
             "PREMIA_DEV_KEY_FILE": self.settings.dev_key_file,
@@ -82,6 +87,8 @@ class DemoResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "database": str(self.options.database),
+            "logins": dict(self.passwords),
+            "environment": self.environment(),
             "timeline": {
                 "first_month": str(self.timeline.first_month),
                 "months": self.timeline.months,
@@ -94,6 +101,7 @@ class DemoResult:
             "kpis": self.kpis.to_dict(),
             "skipped": [{"step": item.step, "reason": item.reason} for item in self.skipped],
             "seconds": {name: round(value, 1) for name, value in self.seconds.items()},
+            "simulation_seconds": {name: round(value, 1) for name, value in self.work_seconds.items()},
         }
 
 
@@ -147,7 +155,6 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
         )
         simulate(world, timeline)
         lap("simulation")
-        seconds.update({f"  {work}": value for work, value in sorted(world.seconds.items(), key=lambda item: -item[1])})
 
         supervisor = world.ctx("supervisor", world.at(timeline.today, 18, 0))
         kpis = kpi_report(supervisor, first_day=timeline.first_month.first_day, last_day=timeline.today, as_of=timeline.today)
@@ -170,6 +177,7 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
         journal_imbalance_cents=imbalance,
         skipped=world.skipped,
         seconds=seconds,
+        work_seconds=dict(sorted(world.seconds.items(), key=lambda item: -item[1])),
     )
 
 
@@ -185,12 +193,14 @@ def _morning(settings: Settings, day: date) -> datetime:
 
 
 def _clear_folder(folder: Path) -> None:
-    """Remove the files of a previous demo run; only the demo's own folder is touched."""
-    if not folder.exists():
-        return
-    for path in sorted(folder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
-        if path.is_dir():
-            path.rmdir()
-        else:
-            path.unlink()
-    folder.rmdir()
+    """Remove the files a previous demo run wrote; other files in the folder are left alone."""
+    for name in DEMO_SUBFOLDERS:
+        subfolder = folder / name
+        if not subfolder.is_dir():
+            continue
+        for path in sorted(subfolder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink()
+        subfolder.rmdir()

@@ -9,7 +9,7 @@ their case met its target. About one contact in five is repeated on the same sub
 within a week, which is what first contact resolution counts. Some billing contacts become
 disputes, which a supervisor decides.
 
-Every step is a service call made at its simulated time; events planned after the demo's
+Every step is a service call made at its simulated time. Events planned after the demo's
 last day are left undone, so the console shows a realistic open worklist.
 """
 
@@ -29,7 +29,6 @@ from premia.billing.model import LineKind
 from premia.billing.tables import InvoiceLine
 from premia.demo.world import DemoWorld, HouseholdAccount
 from premia.kernel.banking_days import is_banking_day
-from premia.notices.model import NoticeType
 from premia.notices.tables import Notice
 from premia.servicing import (
     answer_survey,
@@ -60,7 +59,7 @@ from premia.servicing.model import (
     VerificationResult,
 )
 from premia.servicing.sla import add_business_time
-from premia.servicing.tables import ServiceCase
+from premia.servicing.tables import CaseSurvey, ServiceCase
 
 CONTACTS_PER_ACCOUNT_MONTH = 0.045
 WORKING_DAYS_PER_MONTH = 21
@@ -69,7 +68,7 @@ REPEAT_RATE = 0.2
 CASE_RATE = 0.35
 DISPUTE_RATE = 0.08
 SURVEY_ANSWER_RATE = 0.4
-LARGEST_DEMO_CREDIT_CENTS = 20_000
+MAX_DEMO_CREDIT_CENTS = 20_000
 
 SUBJECTS = (
     (ContactSubject.BILLING, 35),
@@ -96,7 +95,7 @@ RESOLUTIONS = {
     CaseType.COMPLAINT: (ResolutionCode.ANSWERED, "Apologized, explained the notice schedule and noted the feedback."),
 }
 ChoiceT = TypeVar("ChoiceT")
-# Scores 5 to 1: members whose case met its target answer more kindly.
+# Weights of scores 5 to 1: members whose case met its target score it higher.
 SCORES_MET = (55, 27, 10, 4, 4)
 SCORES_MISSED = (25, 30, 20, 12, 13)
 
@@ -153,10 +152,19 @@ class ServiceDesk:
             at = self.world.at(day, rng.randint(8, 16), rng.randint(0, 59))
             self._schedule(at, lambda a=account, s=subject, c=channel, t=at, i=index: self._contact(a, s, c, t, i))
 
-    def _contact(self, account: HouseholdAccount, subject: ContactSubject, channel: ContactChannel, at: datetime, index: int, *, repeat: bool = False) -> None:
+    def _contact(
+        self,
+        account: HouseholdAccount,
+        subject: ContactSubject,
+        channel: ContactChannel,
+        at: datetime,
+        index: int,
+        *,
+        repeat: bool = False,
+    ) -> None:
         household = account.household
         rng = self._rng("contact", household.number, at.isoformat(), index)
-        ctx = self.world.ctx("csr", at)
+        ctx = self.world.ctx("csr", at, channel="console")
         contact = log_contact(
             ctx,
             ContactInput(
@@ -174,7 +182,9 @@ class ServiceDesk:
         if channel in {ContactChannel.PHONE, ContactChannel.CHAT}:
             subscriber = household.subscriber
             # A few callers misremember a date of birth, and the check fails.
-            birth = subscriber.birth_date if rng.random() > 0.03 else subscriber.birth_date.replace(day=subscriber.birth_date.day % 28 + 1)
+            birth = subscriber.birth_date
+            if rng.random() < 0.03:
+                birth = birth.replace(day=birth.day % 28 + 1)
             checked = verify_caller(
                 ctx,
                 contact.id,
@@ -198,12 +208,21 @@ class ServiceDesk:
 
     # Cases ---------------------------------------------------------------------------------
 
-    def _open_case(self, account: HouseholdAccount, subject: ContactSubject, contact_id: int, at: datetime, rng: random.Random, *, verified: bool) -> None:
+    def _open_case(
+        self,
+        account: HouseholdAccount,
+        subject: ContactSubject,
+        contact_id: int,
+        at: datetime,
+        rng: random.Random,
+        *,
+        verified: bool,
+    ) -> None:
         case_type, title = CASE_SUBJECTS[subject]
         if case_type is CaseType.DEMOGRAPHIC_CHANGE and not verified:
             case_type, title = CaseType.INQUIRY, "Caller could not be verified; call back"
         priority = CasePriority.HIGH if case_type is CaseType.COMPLAINT or rng.random() < 0.1 else CasePriority.NORMAL
-        ctx = self.world.ctx("csr", at)
+        ctx = self.world.ctx("csr", at, channel="console")
         owned = rng.random() < 0.6
         case = open_case(
             ctx,
@@ -228,7 +247,7 @@ class ServiceDesk:
             # Picked up before the work is done: within its first-response target, or a little late.
             waited = timedelta(minutes=rng.randint(20, case.first_response_minutes * 5 // 4))
             picked_up = add_business_time(hours, at, min(waited, worked * 2 / 5))
-            self._schedule(picked_up, lambda: self._assign(case.case_number, picked_up))
+            self._schedule(picked_up, lambda: self._pick_up(account, case.case_number, picked_up))
         done = add_business_time(hours, at, worked)
         if rng.random() < 0.1:
             paused = add_business_time(hours, at, worked / 2)
@@ -240,16 +259,32 @@ class ServiceDesk:
         met = worked <= timedelta(minutes=case.resolution_minutes)
         self._schedule(done, lambda: self._resolve(case.case_number, case_type, done, met=met))
 
-    def _assign(self, case_number: str, at: datetime) -> None:
-        assign_case(self.world.ctx("csr", at), case_number, owner="csr", config=self.config)
+    def _pick_up(self, account: HouseholdAccount, case_number: str, at: datetime) -> None:
+        """Take the case and call the member back, which is the case's first response."""
+        ctx = self.world.ctx("csr", at, channel="console")
+        assign_case(ctx, case_number, owner="csr", config=self.config)
+        log_contact(
+            ctx,
+            ContactInput(
+                channel=ContactChannel.PHONE,
+                direction=ContactDirection.OUTBOUND,
+                subject=ContactSubject.OTHER,
+                member_id=account.household.subscriber_id,
+                account_number=account.account_number,
+                case_number=case_number,
+                notes="Called the member back about the case.",
+            ),
+            config=self.config,
+        )
 
     def _wait(self, case_number: str, at: datetime, *, waiting: bool) -> None:
         note = "Waiting for the member to send a document." if waiting else "Document received."
-        update_case(self.world.ctx("csr", at), case_number, waiting_on_member=waiting, note=note, config=self.config)
+        ctx = self.world.ctx("csr", at, channel="console")
+        update_case(ctx, case_number, waiting_on_member=waiting, note=note, config=self.config)
 
     def _resolve(self, case_number: str, case_type: CaseType, at: datetime, *, met: bool) -> None:
         code, text = RESOLUTIONS.get(case_type, RESOLUTIONS[CaseType.INQUIRY])
-        ctx = self.world.ctx("csr", at)
+        ctx = self.world.ctx("csr", at, channel="console")
         case = resolve_case(ctx, case_number, resolution=text, code=code, config=self.config)
         self.world.count("cases resolved")
         self._plan_survey_answer(case, at, met=met)
@@ -260,9 +295,8 @@ class ServiceDesk:
             return
         notice = self.world.session.scalar(
             select(Notice)
-            .where(Notice.notice_type == NoticeType.SURVEY.value, Notice.billing_account_id == case.billing_account_id)
-            .order_by(Notice.id.desc())
-            .limit(1)
+            .join(CaseSurvey, CaseSurvey.notice_id == Notice.id)
+            .where(CaseSurvey.case_id == case.id, CaseSurvey.resolution_round == case.resolution_count)
         )
         if notice is None or not notice.data:
             return
@@ -272,7 +306,7 @@ class ServiceDesk:
         self._schedule(answered, lambda: self._answer(token, score, answered))
 
     def _answer(self, token: str, score: int, at: datetime) -> None:
-        answer_survey(self.world.ctx(self.survey_actor, at), token, score)
+        answer_survey(self.world.ctx(self.survey_actor, at, channel="portal"), token, score)
         self.world.count("survey answers")
 
     # Disputes ------------------------------------------------------------------------------
@@ -291,7 +325,7 @@ class ServiceDesk:
         )
         if line is None:
             return
-        ctx = self.world.ctx("csr", at)
+        ctx = self.world.ctx("csr", at, channel="console")
         day = at.astimezone(self.world.zone).date()
         dispute = open_dispute(
             ctx,
@@ -305,11 +339,11 @@ class ServiceDesk:
         self.world.count("disputes")
         decided = at + timedelta(days=rng.randint(2, 8))
         credit = rng.random() < 0.5
-        amount = min(line.amount_cents, LARGEST_DEMO_CREDIT_CENTS)
+        amount = min(line.amount_cents, MAX_DEMO_CREDIT_CENTS)
         self._schedule(decided, lambda: self._decide(dispute.dispute_number, decided, credit=credit, amount=amount))
 
     def _decide(self, dispute_number: str, at: datetime, *, credit: bool, amount: int) -> None:
-        ctx = self.world.ctx("supervisor", at)
+        ctx = self.world.ctx("supervisor", at, channel="console")
         day = at.astimezone(self.world.zone).date()
         if credit:
             decide_dispute(

@@ -118,7 +118,7 @@ def add_employer_groups(ctx: ServiceContext, groups: tuple[EmployerGroup, ...]) 
 
 
 def bootstrap_context(session: Session, settings: Settings, moment: datetime) -> ServiceContext:
-    """The context that creates the first admin, before any staff user exists."""
+    """Return the context that creates the first admin, before any staff user exists."""
     return ServiceContext(
         session=session, actor=Actor.system("bootstrap"), clock=FixedClock(moment), settings=settings, channel="cli"
     )

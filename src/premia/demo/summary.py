@@ -1,9 +1,9 @@
-"""What the demo left in the database, counted from the tables the console reads."""
+"""Row counts of the demo database, from the tables the console reads."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from premia.accounts.tables import BillingAccount, Person
 from premia.billing.tables import BillRun, Invoice
@@ -18,12 +18,12 @@ from premia.staff.tables import StaffUser
 
 
 def database_counts(session: Session) -> dict[str, dict[str, int]]:
-    """Row counts by area, with status breakdowns where the status tells the story."""
+    """Count rows by area, with a breakdown by status where a status applies."""
 
     def count(table: type) -> int:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
-    def by(column) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    def by(column: InstrumentedAttribute[str]) -> dict[str, int]:
         rows = session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
         return {str(value): int(total) for value, total in rows}
 
@@ -58,5 +58,5 @@ def database_counts(session: Session) -> dict[str, dict[str, int]]:
 
 
 def journal_imbalance(session: Session) -> int:
-    """The sum of every journal line in cents: zero when every entry balances."""
+    """Return the sum of every journal line in cents, which is zero when every entry balances."""
     return int(session.scalar(select(func.coalesce(func.sum(JournalLine.amount_cents), 0))) or 0)

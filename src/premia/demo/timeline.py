@@ -30,7 +30,7 @@ ISSUE_DAY = 15
 
 @dataclass(frozen=True)
 class Timeline:
-    """The simulated calendar. ``note`` says why the window differs from the one requested."""
+    """The simulated calendar. ``note`` gives the reason when the window differs from the one requested."""
 
     today: date
     first_month: Month
@@ -63,7 +63,7 @@ class Timeline:
         return self.first_month.year
 
     def issue_day(self, month: Month) -> date:
-        """The day the bill run issues ``month``'s invoices: the 15th of the month before."""
+        """Return the day the bill run issues ``month``'s invoices: the 15th of the month before."""
         before = month.plus(-1)
         return date(before.year, before.month, ISSUE_DAY)
 
@@ -76,7 +76,7 @@ class Timeline:
         return [day for day in days if day <= self.today]
 
     def days(self) -> Iterator[date]:
-        """Every calendar day from the first 834 file's receipt to today."""
+        """Yield every calendar day from the first 834 file's receipt to today."""
         day = self.lead_enrollment_day
         while day <= self.today:
             yield day

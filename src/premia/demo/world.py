@@ -38,7 +38,7 @@ class Skipped:
 
 @dataclass
 class HouseholdAccount:
-    """Where a household landed in Premia, and what changed in its payment set-up during the story."""
+    """A household's billing account and policies in Premia, and how it pays now."""
 
     household: Household
     account_id: int
@@ -68,17 +68,21 @@ class DemoWorld:
         return ZoneInfo(self.settings.time_zone)
 
     def at(self, day: date, hour: int = 9, minute: int = 0) -> datetime:
-        """The instant of ``hour:minute`` carrier time on ``day``, in UTC."""
+        """Return the instant of ``hour:minute`` carrier time on ``day``, in UTC."""
         return datetime.combine(day, time(hour, minute), tzinfo=self.zone).astimezone(UTC)
 
-    def ctx(self, username: str, moment: datetime) -> ServiceContext:
-        """A service context for the staff user ``username`` (or the system actor) at ``moment``."""
+    def ctx(self, username: str, moment: datetime, *, channel: str = "batch") -> ServiceContext:
+        """Return a service context for the actor ``username`` at ``moment``.
+
+        ``channel`` is what the audit log records as the request's origin: ``batch`` for the
+        scheduled jobs, ``console`` for staff at the service desk.
+        """
         return ServiceContext(
             session=self.session,
             actor=self.actors[username],
             clock=FixedClock(moment),
             settings=self.settings,
-            channel="batch" if username == "system" else "console",
+            channel=channel,
         )
 
     def commit(self) -> None:

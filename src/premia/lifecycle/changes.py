@@ -170,6 +170,9 @@ def change_plan(
             source=source.value,
         ),
     )
+    # The replacement continues the same plan year, so a renewal it came from still governs it:
+    # a termination of that earlier policy for non-payment cancels the replacement too.
+    replacement.renewed_from_policy_id = policy.renewed_from_policy_id
     _carry_members(ctx, replacement, carried)
     _carry_aptc(ctx, policy, replacement, effective)
     change = record_change(

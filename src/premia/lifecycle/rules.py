@@ -55,7 +55,8 @@ def renewal_due(
     The renewal is due from its opening day until ``late_renewal_days`` after the renewal
     date, for a policy still in force on the last day of its plan year.
     """
-    after = max(effective_date, as_of - timedelta(days=config.late_renewal_days))
+    # The first plan-year start after this day is at most late_renewal_days before as_of.
+    after = max(effective_date, as_of - timedelta(days=config.late_renewal_days + 1))
     renewal_date = next_renewal_date(after, anniversary_month)
     if renewal_opens_on(renewal_date, is_group=is_group, config=config) > as_of:
         return None

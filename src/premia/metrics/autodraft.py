@@ -18,10 +18,10 @@ DRAFT_PURPOSES = (AchPurpose.DRAFT.value, AchPurpose.RETRY.value)
 
 
 def autodraft_return_rate(ctx: ServiceContext, period: Period, segment: Segment) -> KpiFigure:
-    """Drafts effective in the period and how many of them the bank returned by ``as_of``.
+    """Count the drafts effective in the period and how many of them the bank returned by ``as_of``.
 
     Entries are counted by effective date, as NACHA counts return rates against the entries
-    originated in a window; a return that arrives after the period still counts against it.
+    originated in a window. A return that arrives after the period still counts against it.
     """
     ctx.require(Permission.KPI_READ)
     query = select(AchEntry.amount_cents, AchEntry.status, AchEntry.return_code, AchEntry.returned_on).where(

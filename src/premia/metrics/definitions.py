@@ -24,12 +24,11 @@ class KpiName(StrEnum):
 class Unit(StrEnum):
     PERCENT = "percent"
     DAYS = "days"
-    CENTS = "cents"
 
 
 @dataclass(frozen=True)
 class KpiDefinition:
-    """What a KPI measures, in words a supervisor can check against the raw counts."""
+    """A KPI's meaning, in words a supervisor can check against the raw counts."""
 
     name: KpiName
     version: int

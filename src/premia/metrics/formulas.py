@@ -71,15 +71,15 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
 
 
 def ratio_figure(name: KpiName, numerator: int, denominator: int, detail: Mapping[str, int] | None = None) -> KpiFigure:
-    """A percentage KPI such as FCR, CSAT or the collection rate."""
+    """Build a percentage KPI such as FCR, CSAT or the collection rate."""
     return KpiFigure(name, numerator, denominator, percent(numerator, denominator), dict(detail or {}))
 
 
 def days_sales_outstanding(receivable_cents: int, billed_cents: int, days: int) -> Decimal | None:
-    """Receivable ÷ billed × days, to one decimal place; None when nothing was billed.
+    """Return receivable ÷ billed × days to one decimal place, or None when nothing was billed.
 
-    A negative receivable (credits larger than what is owed) gives negative days, which is
-    what the books say; it is not clamped to zero.
+    A negative receivable (credits larger than what is owed) gives negative days, as the
+    books show it. It is not clamped to zero.
     """
     if days <= 0:
         raise ValueError(f"a DSO period has at least one day, got {days}")
@@ -98,7 +98,7 @@ def dso_figure(receivable_cents: int, billed_cents: int, days: int, detail: Mapp
 
 @dataclass(frozen=True)
 class ScoreCounts:
-    """Survey answers counted by score, 1 to 5."""
+    """Survey responses counted by score, 1 to 5."""
 
     by_score: Mapping[int, int]
 
@@ -183,7 +183,7 @@ def classify_contacts(
     ``contacts`` must also hold those started up to ``window`` after ``end``, because a
     contact late in the period is repeated by one in the next. A contact is repeated when
     another one on the same subject about the same party starts after it and within
-    ``window``; it is pending while its window is still open at ``now``.
+    ``window``. It is pending while its window is still open at ``now``.
     """
     threads: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     for contact in contacts:
@@ -220,7 +220,7 @@ class AgingBucket(StrEnum):
 
 
 def aging_bucket(days_past_due: int) -> AgingBucket:
-    """The bucket of an item that is ``days_past_due`` days past its due date (0 or less: not yet late)."""
+    """Return the bucket of an item ``days_past_due`` days past its due date (0 or less: not yet late)."""
     if days_past_due <= 0:
         return AgingBucket.CURRENT
     if days_past_due <= 30:
@@ -234,7 +234,7 @@ def aging_bucket(days_past_due: int) -> AgingBucket:
 
 @dataclass(frozen=True)
 class OpenItem:
-    """One open premium item: what is still owed on one member's month of one invoice."""
+    """A member's unpaid premium for one coverage month, and the day it was first due."""
 
     due_date: date
     open_cents: int
@@ -283,7 +283,7 @@ def receivables_over_90_days(aging: AgingBuckets) -> KpiFigure:
 
 
 def return_rate_figure(drafted: int, returned_codes: Sequence[str], *, drafted_cents: int, returned_cents: int) -> KpiFigure:
-    """The share of drafts the bank returned, with the counts NACHA's thresholds are read from."""
+    """Build the share of drafts the bank returned, with the counts NACHA's thresholds are read from."""
     by_code: dict[str, int] = defaultdict(int)
     for code in returned_codes:
         by_code[code] += 1

@@ -1,9 +1,9 @@
 """Collection rate, DSO and aging, read from invoices and the journal's premium receivable.
 
 Only premium items count: receivable lines with a coverage month. Fees are left out,
-because an unpaid fee never keeps a policy in grace. APTC is left out as well: invoice APTC
-lines are negative and the receivable holds the member's net premium, while the exchange's
-share sits in the APTC receivable that the 820 pays.
+because an unpaid fee never keeps a policy in grace. APTC is left out as well, because the
+premium receivable carries the member's net premium (invoice APTC lines are negative) and
+the exchange's share is in the APTC receivable, which the 820 pays.
 """
 
 from __future__ import annotations
@@ -36,24 +36,28 @@ def premium_collection(ctx: ServiceContext, period: Period, segment: Segment) ->
     """Cash applied by the cut-off ÷ net premium billed, for invoices due in the period.
 
     An invoice whose cut-off (due date + 30 days) is after ``as_of`` is still being
-    collected: it is counted in ``detail`` as pending and left out of both sides.
+    collected: it is counted in ``detail`` as pending and left out of both sides. So is an
+    invoice with no premium due (APTC covers it, or its adjustments credit more than it
+    charges), because there is nothing on it to collect.
     """
     ctx.require(Permission.KPI_READ)
     billed = billed_by_invoice(ctx, period, segment)
     due_dates = _due_dates(ctx, list(billed))
     cutoff = timedelta(days=COLLECTION_CUTOFF_DAYS)
-    closed = {invoice_id for invoice_id, due in due_dates.items() if due + cutoff <= period.as_of}
+    owing = {invoice_id for invoice_id, cents in billed.items() if cents > 0}
+    closed = {invoice_id for invoice_id in owing if due_dates[invoice_id] + cutoff <= period.as_of}
+    pending = owing - closed
 
     applied = 0
     for invoice_id, entry_date, cents in _cash_by_invoice_and_day(ctx, closed, segment, period.as_of):
         if entry_date <= due_dates[invoice_id] + cutoff:
             applied += cents
-    pending = [invoice_id for invoice_id in billed if invoice_id not in closed]
     detail = {
         "cutoff_days": COLLECTION_CUTOFF_DAYS,
         "invoices": len(closed),
         "pending_invoices": len(pending),
         "pending_billed_cents": sum(billed[invoice_id] for invoice_id in pending),
+        "invoices_without_premium_due": len(billed) - len(owing),
     }
     return ratio_figure(KpiName.PREMIUM_COLLECTION_RATE, applied, sum(billed[invoice_id] for invoice_id in closed), detail)
 
@@ -80,10 +84,16 @@ def days_sales_outstanding(ctx: ServiceContext, period: Period, segment: Segment
 
 
 def receivable_aging(ctx: ServiceContext, on: date, segment: Segment) -> AgingBuckets:
-    """Open premium items on ``on`` (entries dated that day or earlier) by days past their invoice's due date."""
+    """Age what each member still owes for each coverage month on ``on`` by days past its first due date.
+
+    Only entries dated ``on`` or earlier count. A member's month is netted across invoices,
+    because a later invoice's adjustment line (a retroactive termination or cancellation
+    credit) corrects the month it names, not its own invoice. The month is as late as the
+    first invoice that billed it.
+    """
     ctx.require(Permission.KPI_READ)
     query = (
-        select(Invoice.due_date, func.sum(JournalLine.amount_cents))
+        select(func.min(Invoice.due_date), func.sum(JournalLine.amount_cents))
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .join(Invoice, Invoice.id == JournalLine.invoice_id)
         .where(
@@ -91,8 +101,7 @@ def receivable_aging(ctx: ServiceContext, on: date, segment: Segment) -> AgingBu
             JournalLine.coverage_month.is_not(None),
             JournalEntry.entry_date <= on,
         )
-        # The same items money is applied to: one member's month on one invoice.
-        .group_by(JournalLine.invoice_id, JournalLine.policy_id, JournalLine.person_id, JournalLine.coverage_month, Invoice.due_date)
+        .group_by(JournalLine.policy_id, JournalLine.person_id, JournalLine.coverage_month)
         .having(func.sum(JournalLine.amount_cents) > 0)
     )
     query = _in_segment(query, JournalLine.policy_id, segment)
@@ -163,7 +172,8 @@ def _due_dates(ctx: ServiceContext, invoice_ids: list[int]) -> dict[int, date]:
     found: dict[int, date] = {}
     for first in range(0, len(invoice_ids), 5000):
         chunk = invoice_ids[first : first + 5000]
-        found.update(ctx.session.execute(select(Invoice.id, Invoice.due_date).where(Invoice.id.in_(chunk))).tuples().all())
+        for invoice_id, due_date in ctx.session.execute(select(Invoice.id, Invoice.due_date).where(Invoice.id.in_(chunk))):
+            found[invoice_id] = due_date
     return found
 
 

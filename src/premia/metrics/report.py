@@ -70,7 +70,7 @@ def monthly_kpis(
     segment: Segment | None = None,
     as_of: date | None = None,
 ) -> list[KpiReport]:
-    """One report per calendar month from ``first_month`` to ``last_month``, oldest first."""
+    """Compute one report per calendar month from ``first_month`` to ``last_month``, oldest first."""
     ctx.require(Permission.KPI_READ)
     count = last_month.index - first_month.index + 1
     if count < 1 or count > MAX_MONTHS:

@@ -12,7 +12,7 @@ GROUP_MARKETS = (Market.SMALL_GROUP.value, Market.LARGE_GROUP.value)
 
 
 def segment_policies(segment: Segment) -> Select[tuple[int]] | None:
-    """The ids of the policies in ``segment``, or None for the whole book (no filter needed)."""
+    """Select the ids of the policies in ``segment``; None for the whole book, which needs no filter."""
     if segment.is_whole_book:
         return None
     conditions: list[ColumnElement[bool]] = []
@@ -34,7 +34,7 @@ def segment_policies(segment: Segment) -> Select[tuple[int]] | None:
 
 
 def segment_accounts(segment: Segment) -> Select[tuple[int]] | None:
-    """The billing accounts with at least one policy in ``segment``, or None for the whole book."""
+    """Select the billing accounts with at least one policy in ``segment``; None for the whole book."""
     policies = segment_policies(segment)
     if policies is None:
         return None

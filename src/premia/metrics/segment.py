@@ -1,4 +1,4 @@
-"""Which part of the book a KPI is computed over, and the period it covers (pure)."""
+"""The part of the book a KPI is computed over, and the period it covers (pure)."""
 
 from __future__ import annotations
 

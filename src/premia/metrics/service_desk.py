@@ -20,8 +20,8 @@ from premia.metrics.segment import Period, Segment
 from premia.servicing import ServicingConfig, default_config
 from premia.servicing.model import CaseStatus, ContactDirection
 
-# NOTE: the clock helpers below are pure functions of the servicing area that its package
-# does not export yet; metrics reads stored case events with the same rules the case view uses.
+# NOTE: the servicing package does not export these pure clock helpers yet. Metrics uses them
+# so that it reads stored case events with the same rules as the case view.
 from premia.servicing.case_clock import segments_of, until_first_response
 from premia.servicing.sla import read_clock
 from premia.servicing.tables import CaseEvent, CaseSurvey, Contact, ServiceCase
@@ -122,7 +122,7 @@ def _status_events(ctx: ServiceContext, case_ids: list[int]) -> dict[int, list[t
 
 
 def _instants(period: Period, time_zone: str) -> tuple[datetime, datetime, datetime]:
-    """The period's start and end and the end of ``as_of``, as aware instants."""
+    """Return the period's start and end and the end of ``as_of``, as aware instants."""
     zone = ZoneInfo(time_zone)
     start = datetime.combine(period.first_day, time(0), tzinfo=zone)
     end = datetime.combine(period.end_exclusive, time(0), tzinfo=zone)

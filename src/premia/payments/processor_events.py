@@ -159,7 +159,8 @@ def _apply(
         settle_payment(ctx, payment, settled_on=event.received_on, send_receipt=True)
         return EventOutcome.APPLIED, payment
     returns_pending = kind is ProcessorEventType.FAILED and current is PaymentStatus.PENDING
-    returns_any = kind in (ProcessorEventType.REFUNDED, ProcessorEventType.CHARGEBACK) and current in (PaymentStatus.PENDING, PaymentStatus.SETTLED)
+    takes_back = kind in (ProcessorEventType.REFUNDED, ProcessorEventType.CHARGEBACK)
+    returns_any = takes_back and current in (PaymentStatus.PENDING, PaymentStatus.SETTLED)
     if returns_pending or returns_any:
         return_payment(ctx, payment, return_code=RETURN_CODES[kind], returned_on=event.received_on)
         return EventOutcome.APPLIED, payment

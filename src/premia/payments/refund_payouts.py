@@ -82,11 +82,14 @@ def pay_refunds(ctx: ServiceContext, *, as_of: date, config: PaymentsConfig = DE
                     refund_id=refund.id,
                 )
             )
-        ach_file, entries = originate(ctx, file_purpose=AchPurpose.REFUND, as_of=as_of, effective_date=effective, planned=planned, config=config)
+        ach_file, entries = originate(
+            ctx, file_purpose=AchPurpose.REFUND, as_of=as_of, effective_date=effective, planned=planned, config=config
+        )
         payout.file_id, payout.content = ach_file.id, ach_file.content
         for refund, entry in zip(by_ach, entries, strict=True):
             _mark_paid(ctx, refund, paid_on=effective, config=config)
-            payout.ach.append({"refund_id": refund.id, "amount": format_cents(refund.amount_cents, thousands=False), "trace_number": entry.trace_number})
+            amount = format_cents(refund.amount_cents, thousands=False)
+            payout.ach.append({"refund_id": refund.id, "amount": amount, "trace_number": entry.trace_number})
 
     next_check = _next_check_number(ctx)
     for refund in refunds:
@@ -116,8 +119,18 @@ def _mark_paid(ctx: ServiceContext, refund: Refund, *, paid_on: date, config: Pa
         kind=EntryKind.REFUND,
         entry_date=paid_on,
         lines=[
-            LineSpec(account=LedgerAccount.REFUNDS_PAYABLE, amount_cents=refund.amount_cents, billing_account_id=refund.billing_account_id, memo=f"refund {refund.id}"),
-            LineSpec(account=LedgerAccount.CASH_CLEARING, amount_cents=-refund.amount_cents, cash_account=config.deposit_account, memo=f"refund {refund.id}"),
+            LineSpec(
+                account=LedgerAccount.REFUNDS_PAYABLE,
+                amount_cents=refund.amount_cents,
+                billing_account_id=refund.billing_account_id,
+                memo=f"refund {refund.id}",
+            ),
+            LineSpec(
+                account=LedgerAccount.CASH_CLEARING,
+                amount_cents=-refund.amount_cents,
+                cash_account=config.deposit_account,
+                memo=f"refund {refund.id}",
+            ),
         ],
         reference=f"refund {refund.id}",
         description=f"refund {refund.id} paid by {refund.method}",

@@ -119,7 +119,8 @@ def request_refund(
     )
     ctx.session.add(refund)
     ctx.session.flush()
-    audit.record(ctx, action="request", record_type="refund", record_id=refund.id, detail={"account": account.account_number, "amount_cents": amount_cents})
+    detail = {"account": account.account_number, "amount_cents": amount_cents}
+    audit.record(ctx, action="request", record_type="refund", record_id=refund.id, detail=detail)
     if not refund.approval_required:
         _approve(ctx, refund, note=f"within the approval limit of {format_cents(config.refund_approval_above_cents)}")
     return refund
@@ -254,9 +255,19 @@ def _credit_lines(ctx: ServiceContext, billing_account_id: int, amount_cents: in
     lines: list[LineSpec] = []
     from_unapplied = min(credit.unapplied_cents, amount_cents)
     if from_unapplied > 0:
-        lines.append(LineSpec(account=LedgerAccount.UNAPPLIED_CREDIT, amount_cents=from_unapplied, billing_account_id=billing_account_id, memo=f"refund {refund_id}"))
+        lines.append(
+            LineSpec(
+                account=LedgerAccount.UNAPPLIED_CREDIT,
+                amount_cents=from_unapplied,
+                billing_account_id=billing_account_id,
+                memo=f"refund {refund_id}",
+            )
+        )
     remaining = amount_cents - max(from_unapplied, 0)
-    for item in sorted(credit.receivable_credits, key=lambda item: (item.coverage_month or date.max, item.invoice_id or 0, item.person_id or 0)):
+    oldest_first = sorted(
+        credit.receivable_credits, key=lambda item: (item.coverage_month or date.max, item.invoice_id or 0, item.person_id or 0)
+    )
+    for item in oldest_first:
         if remaining <= 0:
             break
         portion = min(item.credit_cents, remaining)

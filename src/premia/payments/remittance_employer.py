@@ -148,7 +148,8 @@ class EmployerPoster:
             billed[(policy_id, month)] = int(total)
         unknown = {policy_id for policy_id, _ in billed} - set(self.policy_numbers)
         if unknown:
-            self.policy_numbers.update(self.ctx.session.execute(select(Policy.id, Policy.policy_number).where(Policy.id.in_(unknown))).all())
+            rows = self.ctx.session.execute(select(Policy.id, Policy.policy_number).where(Policy.id.in_(unknown)))
+            self.policy_numbers.update({policy_id: number for policy_id, number in rows})
         return roster_variance(billed, self.remitted, months=months, policy_numbers=self.policy_numbers)
 
     def _pay(self, job: Job, resolution: Resolution) -> None:
@@ -226,7 +227,8 @@ class EmployerPoster:
         found = lookups.accounts_by_entity.get(job.entity.id.strip())
         if found is None:
             return None
-        return Resolution(found[0], found[1], MatchRule.ACCOUNT_NUMBER, None, f"ENT04 {job.entity.id!r} is account {found[1]}, paid oldest first")
+        described = f"ENT04 {job.entity.id!r} is account {found[1]}, paid oldest first"
+        return Resolution(found[0], found[1], MatchRule.ACCOUNT_NUMBER, None, described)
 
     def _note_for_variance(self, job: Job, resolution: Resolution | None) -> None:
         if resolution is None:
@@ -271,6 +273,9 @@ class EmployerPoster:
                 accounts_by_entity.setdefault(normalised.get(normalize_reference(number), number), (account_id, number))
 
         account_ids = {policy.billing_account_id for policy in policies.values()}
-        account_numbers = dict(session.execute(select(BillingAccount.id, BillingAccount.account_number).where(BillingAccount.id.in_(account_ids))).all()) if account_ids else {}
+        account_numbers: dict[int, str] = {}
+        if account_ids:
+            rows = session.execute(select(BillingAccount.id, BillingAccount.account_number).where(BillingAccount.id.in_(account_ids)))
+            account_numbers = {account_id: number for account_id, number in rows}
         account_numbers.update(index.account_numbers)
         return Lookups(index, policies, accounts_by_entity, account_numbers)

@@ -37,7 +37,16 @@ from premia.payments.config import DEFAULT_CONFIG, PaymentsConfig
 from premia.payments.fees import post_returned_payment_fee, returned_payment_fee_cents
 from premia.payments.imports import ImportReport, begin_import, complete_import, content_sha256, record_item, report_for, stored_keys
 from premia.payments.mandates import apply_change, deactivate_bank, stop_autodraft
-from premia.payments.model import AchEntryStatus, AchPurpose, ImportKind, ItemOutcome, RefundStatus, Representment, ReturnAction, SuspenseStatus
+from premia.payments.model import (
+    AchEntryStatus,
+    AchPurpose,
+    ImportKind,
+    ItemOutcome,
+    RefundStatus,
+    Representment,
+    ReturnAction,
+    SuspenseStatus,
+)
 from premia.payments.representment import representment_after_return
 from premia.payments.service import lock_account, return_payment
 from premia.payments.tables import AchEntry, Payment, PaymentImport, Refund, SuspenseItem
@@ -229,7 +238,8 @@ def _refund_returned(ctx: ServiceContext, sent: AchEntry, code: ReturnReasonCode
             item.resolution_note = f"refund {refund.id} returned {code.value}"
     ctx.session.flush()
     audit.record(ctx, action="return", record_type="refund", record_id=refund.id, detail={"code": code.value})
-    return f"Refund {refund.id} of {format_cents(refund.amount_cents)} returned {code.value} ({code.reason}); the credit is back on the account."
+    amount = format_cents(refund.amount_cents)
+    return f"Refund {refund.id} of {amount} returned {code.value} ({code.reason}); the credit is back on the account."
 
 
 def _handle_change(ctx: ServiceContext, record: PaymentImport, key: str, entry: Entry) -> None:
@@ -250,10 +260,11 @@ def _handle_change(ctx: ServiceContext, record: PaymentImport, key: str, entry: 
     bank = ctx.session.get(BankAccount, sent.bank_account_id)
     assert bank is not None
     changed = apply_change(ctx, bank, change)
+    label = f"{change.change_code.value} ({change.change_code.correction})"
     if changed:
-        outcome, explanation = ItemOutcome.CHANGED, f"{change.change_code.value} ({change.change_code.correction}): updated {', '.join(changed)}."
+        outcome, explanation = ItemOutcome.CHANGED, f"{label}: updated {', '.join(changed)}."
     else:
-        outcome, explanation = ItemOutcome.RECORDED, f"{change.change_code.value} ({change.change_code.correction}): no stored detail needed changing."
+        outcome, explanation = ItemOutcome.RECORDED, f"{label}: no stored detail needed changing."
     record_item(ctx, record, **base, outcome=outcome, billing_account_id=sent.billing_account_id, explanation=explanation)
 
 

@@ -270,7 +270,12 @@ def reverse_payment(ctx: ServiceContext, payment_id: int, *, reason: str, on: da
     ctx.require(Permission.PAYMENTS_REVERSE)
     payment = get_payment(ctx, payment_id)
     if not reason.strip():
-        raise ValidationError(code="payment.reversal_reason_missing", message="A reversal needs a reason.", field="reason", hint="Say why the payment is reversed.")
+        raise ValidationError(
+            code="payment.reversal_reason_missing",
+            message="A reversal needs a reason.",
+            field="reason",
+            hint="Say why the payment is reversed.",
+        )
     if payment.status in {PaymentStatus.REVERSED.value, PaymentStatus.RETURNED.value}:
         raise ConflictError(
             code="payment.not_reversible",

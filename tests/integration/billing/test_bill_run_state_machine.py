@@ -1,7 +1,7 @@
 """Random enrollment changes and bill runs: every member-month ends up billed at what it costs.
 
 After each bill run that reaches a new billing period, the amount billed for every
-member-month up to that period must equal what the coverage as it now stands costs,
+member-month up to that period must equal what the coverage as it is now costs,
 recomputed without the bill run's rating cache. At every step the journal balances and no
 member-month has two regular lines.
 """

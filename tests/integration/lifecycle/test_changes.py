@@ -244,3 +244,17 @@ def test_subscriber_removal_rejected(life):
             life.ctx, household.policy.policy_number, person_id=household.account.person_id, last_day=date(2026, 6, 30), requested_on=date(2026, 6, 1)
         )
     assert caught.value.code == "lifecycle.subscriber_removed"
+
+
+def test_change_of_renewal_keeps_link(life):
+    life.story.catalog = plans_catalog({"SILVER-VA": {2026: "400.00", 2027: "420.00"}, "GOLD-VA": {2027: "500.00"}})
+    household = life.single(effective=date(2026, 1, 1), birth=BIRTH, plan_id="SILVER-VA")
+    life.renew(date(2026, 10, 15))
+    renewal = life.renewal_of(household.policy)
+
+    result = life.change_plan(renewal, "GOLD-VA", effective=date(2027, 3, 1), on=date(2027, 2, 20))
+
+    replacement = life.policy(result.new_policy_number)
+    # A termination of the 2026 policy for non-payment reaches the 2027 replacement too.
+    assert replacement.renewed_from_policy_id == household.policy.id
+    assert renewal.end_date == date(2027, 2, 28)

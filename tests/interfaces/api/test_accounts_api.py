@@ -101,3 +101,83 @@ def test_amounts_are_strings(api):
     number = _create(api).json()["account_number"]
     summary = api.client.get(f"/api/v1/accounts/{number}/billing", headers=api.headers()).json()
     assert summary["balance"] == {"amount": "0.00", "currency": "USD"}
+
+
+BANK = {
+    "holder_name": "Maria Lopez",
+    "routing_number": "091000019",
+    "account_number": "4455667788",
+    "account_type": "checking",
+    "authorization_method": "online",
+    "authorized_by": "Maria Lopez",
+}
+GROUP = {
+    "group_number": "G-0501",
+    "name": "Riverside Dental Group",
+    "anniversary_month": 1,
+    "address": {"line1": "1 Main St", "city": "Richmond", "state": "VA", "zip_code": "23220"},
+}
+
+
+def test_accounts_listed_in_pages(api):
+    numbers = []
+    for first_name in ("Ana", "Bea", "Cam"):
+        holder = {**NEW_ACCOUNT["holder"], "first_name": first_name, "ssn": None}
+        numbers.append(api.client.post("/api/v1/accounts", json={**NEW_ACCOUNT, "holder": holder}, headers=api.headers()).json()["account_number"])
+    first = api.client.get("/api/v1/accounts", params={"limit": 2}, headers=api.headers()).json()
+    second = api.client.get("/api/v1/accounts", params={"limit": 2, "cursor": first["next_cursor"]}, headers=api.headers()).json()
+    assert [account["account_number"] for account in first["items"] + second["items"]] == sorted(numbers)
+    assert second["next_cursor"] is None
+
+
+def test_bank_account_masked(api):
+    number = _create(api).json()["account_number"]
+    added = api.client.post(f"/api/v1/accounts/{number}/bank-accounts", json=BANK, headers=api.headers(Role.BILLING))
+    account = api.client.get(f"/api/v1/accounts/{number}", headers=api.headers(Role.CSR)).json()
+    assert added.status_code == 201
+    assert added.json()["account_number"] == "••••7788"
+    assert added.json()["authorization"]["sec_code"] == "WEB"
+    assert [bank["account_number"] for bank in account["bank_accounts"]] == ["••••7788"]
+
+
+def test_bank_account_needs_permission(api):
+    number = _create(api).json()["account_number"]
+    response = api.client.post(f"/api/v1/accounts/{number}/bank-accounts", json=BANK, headers=api.headers(Role.CSR))
+    assert response.status_code == 403
+
+
+def test_bad_routing_number_is_problem(api):
+    number = _create(api).json()["account_number"]
+    response = api.client.post(
+        f"/api/v1/accounts/{number}/bank-accounts", json={**BANK, "routing_number": "091000018"}, headers=api.headers(Role.BILLING)
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "routing_number"
+
+
+def test_group_account_opened(api):
+    group = api.client.post("/api/v1/employer-groups", json=GROUP, headers=api.headers())
+    account = api.client.post("/api/v1/accounts", json={"kind": "group", "employer_group_number": "G-0501"}, headers=api.headers())
+    read = api.client.get("/api/v1/employer-groups/G-0501", headers=api.headers(Role.CSR))
+    assert group.status_code == 201
+    assert account.json()["employer_group"] == {"group_number": "G-0501", "name": "Riverside Dental Group"}
+    assert read.json()["anniversary_month"] == 1
+
+
+def test_group_duplicate_is_conflict(api):
+    api.client.post("/api/v1/employer-groups", json=GROUP, headers=api.headers())
+    again = api.client.post("/api/v1/employer-groups", json=GROUP, headers=api.headers())
+    assert again.status_code == 409
+    assert again.json()["code"] == "group.duplicate"
+
+
+def test_unknown_field_rejected(api):
+    response = api.client.post("/api/v1/accounts", json={**NEW_ACCOUNT, "nickname": "M"}, headers=api.headers())
+    assert response.status_code == 422
+    assert response.json()["field"] == "nickname"
+
+
+def test_nul_in_path_rejected(api):
+    response = api.client.get("/api/v1/accounts/BA%00", headers=api.headers())
+    assert response.status_code == 422
+    assert response.json()["field"] == "account_number"

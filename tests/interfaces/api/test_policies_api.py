@@ -1,4 +1,4 @@
-"""/api/v1/policies: create, add and end members, list with filters, read, and delinquency status."""
+"""/api/v1/policies: enroll, list with filters, read with members and paid-through date, and delinquency status."""
 
 from __future__ import annotations
 
@@ -67,41 +67,6 @@ def test_policy_unknown_subscriber_is_404(api):
     response = api.client.post("/api/v1/policies", json=_policy_body(account, subscriber_member_id="M404"), headers=api.headers())
     assert response.status_code == 404
     assert response.json()["code"] == "person.not_found"
-
-
-def test_member_add_and_end(api):
-    household = couple(api, billed_through=None)
-    child = api.client.post(
-        "/api/v1/accounts",
-        json={"kind": "individual", "holder": {"first_name": "Cam", "last_name": "Child", "birth_date": "2015-05-05"}},
-        headers=api.headers(),
-    ).json()["holder"]["member_id"]
-    added = api.client.post(
-        f"/api/v1/policies/{household.policy_number}/members",
-        json={"member_id": child, "relationship": "child", "start_date": "2026-02-01"},
-        headers=api.headers(Role.BILLING),
-    )
-    span_id = next(member["span_id"] for member in added.json()["members"] if member["member_id"] == child)
-    ended = api.client.post(
-        f"/api/v1/policies/{household.policy_number}/members/{span_id}/end", json={"end_date": "2026-02-14"}, headers=api.headers(Role.BILLING)
-    )
-    overlap = api.client.post(
-        f"/api/v1/policies/{household.policy_number}/members",
-        json={"member_id": child, "relationship": "child", "start_date": "2026-02-10"},
-        headers=api.headers(Role.BILLING),
-    )
-    assert added.status_code == 201
-    assert ended.status_code == 200
-    assert [member["end_date"] for member in ended.json()["members"] if member["member_id"] == child] == ["2026-02-14"]
-    assert overlap.status_code == 409
-    assert overlap.json()["code"] == "coverage.overlap"
-
-
-def test_member_end_unknown_span_is_404(api):
-    household = couple(api, billed_through=None)
-    response = api.client.post(f"/api/v1/policies/{household.policy_number}/members/999999/end", json={"end_date": "2026-02-14"}, headers=api.headers())
-    assert response.status_code == 404
-    assert response.json()["code"] == "coverage.not_found"
 
 
 def test_policy_list_by_member_and_status(api):

@@ -2,10 +2,11 @@
 
 Three billing accounts on the demo catalog: Maria Lopez (off-exchange individual, with a
 spouse and, from March, a child), James Carter (on the exchange with APTC) and an employer
-group with two employees. Billing runs for January to March 2026; Maria paid January and
-February, and James paid only January, so he is in an APTC grace period on the test day,
-March 2, 2026. February has four calls, three resolved cases with survey answers and one
-suspense item; Maria has an open billing inquiry case.
+group with two employees. Billing runs for January to March 2026; Maria and the group paid
+January and February, and James paid only January, so he is in an APTC grace period on the test day,
+March 2, 2026. February has four calls, three resolved cases with survey answers, one
+suspense item and an exchange 834 with one member rejected; Maria has an open billing
+inquiry case.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from premia.accounts.model import (
     AccountInput,
     AccountKind,
     Address,
+    AuthorizationMethod,
+    BankAccountInput,
+    BankAccountType,
     BillingPreferences,
     Delivery,
     EmployerGroupInput,
     PersonInput,
     Sex,
 )
+from premia.accounts.model import PaymentMethod as AccountPaymentMethod
 from premia.accounts.person_service import create_person
 from premia.accounts.tables import BillingAccount, Person
 from premia.billing.service import run_billing
@@ -35,9 +40,11 @@ from premia.catalog.service import current_catalog, load_catalog
 from premia.delinquency.service import run_delinquency
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import ExchangeAmountKind, Market, PolicyStatus, Relationship
+from premia.importers.enrollment import ImportOptions, import_834
 from premia.infra.context import ServiceContext
 from premia.infra.settings import Settings
 from premia.kernel.clock import FixedClock
+from premia.payments.autodraft import run_autodraft
 from premia.payments.model import PaymentChannel, PaymentMethod
 from premia.payments.service import post_payment
 from premia.payments.suspense import put_in_suspense
@@ -60,6 +67,7 @@ from premia.servicing.surveys import answer_survey, send_survey
 from premia.staff import service as staff
 from premia.staff.model import Actor
 from premia.staff.permissions import Role
+from tests.integration.enrollment_import.enrollment_files import coverage, interchange_text, member
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
@@ -90,6 +98,7 @@ class SeededBook:
     maria_case: str = ""
     invoices: dict[str, list[str]] = field(default_factory=dict)
     suspense_item_id: int = 0
+    import_id: int = 0
 
 
 def seed_book(session: Session, settings: Settings) -> SeededBook:
@@ -165,8 +174,10 @@ def seed_book(session: Session, settings: Settings) -> SeededBook:
     _bill(ctx, catalog, date(2025, 12, 15))
     _pay_latest_invoice(ctx, maria.id, on=date(2025, 12, 30))
     _pay_latest_invoice(ctx, james.id, on=date(2025, 12, 31))
+    _pay_latest_invoice(ctx, group_account.id, on=date(2025, 12, 29))
     _bill(ctx, catalog, date(2026, 1, 15))
     _pay_latest_invoice(ctx, maria.id, on=date(2026, 1, 29))
+    _pay_latest_invoice(ctx, group_account.id, on=date(2026, 1, 28))
     # A child joins Maria's policy from March, so March's invoice differs from February's.
     child = create_person(ctx, PersonInput(first_name="Sofia", last_name="Lopez", birth_date=date(2014, 4, 20), sex=Sex.FEMALE))
     enrollment.add_member(ctx, maria_policy, person_id=child.id, relationship=Relationship.CHILD, start_date=date(2026, 3, 1))
@@ -175,6 +186,7 @@ def seed_book(session: Session, settings: Settings) -> SeededBook:
     _at(ctx, date(2026, 2, 10))
     run_delinquency(ctx, as_of=date(2026, 2, 10))
     _service_history(ctx, [maria.account_number, james.account_number, group_account.account_number])
+    _draft_group(ctx, group_account.account_number)
 
     _at(ctx, date(2026, 2, 20))
     case = open_case(
@@ -194,6 +206,7 @@ def seed_book(session: Session, settings: Settings) -> SeededBook:
         reference="check 5521",
     )
     book.suspense_item_id = item.id
+    book.import_id = _import_enrollment_file(ctx)
     book.invoices = {number: _invoice_numbers(session, number) for number in (maria.account_number, james.account_number, group_account.account_number)}
     ctx.clock = FixedClock(NOW)
     return book
@@ -236,6 +249,42 @@ def _service_history(ctx: ServiceContext, account_numbers: list[str]) -> None:
         sent = send_survey(ctx, case, config=default_config(ctx.settings.time_zone))
         assert sent is not None
         answer_survey(ctx, sent.token, score)
+
+
+def _draft_group(ctx: ServiceContext, account_number: str) -> None:
+    """Put the employer on auto-draft and run the draft for its March list bill."""
+    _at(ctx, date(2026, 2, 18))
+    accounts.add_bank_account(
+        ctx,
+        account_number,
+        BankAccountInput(
+            holder_name="Riverside Dental Group",
+            routing_number="021000021",
+            account_number="987654321",
+            account_type=BankAccountType.CHECKING,
+            authorization_method=AuthorizationMethod.PAPER,
+            authorized_by="Dr. Rivera",
+        ),
+    )
+    accounts.update_preferences(ctx, account_number, {"payment_method": AccountPaymentMethod.ACH_AUTODRAFT, "autodraft_day": 1})
+    for day in (date(2026, 2, 20), date(2026, 2, 27)):
+        _at(ctx, day)
+        run_autodraft(ctx, as_of=day)
+
+
+def _import_enrollment_file(ctx: ServiceContext) -> int:
+    """Import an exchange 834 received on February 20: one new family is applied, one member names an unknown plan."""
+    _at(ctx, date(2026, 2, 20))
+    text = interchange_text(
+        [
+            member("EX-2001", first_name="ROSA", last_name="DIAZ", birth=date(1990, 6, 1), coverages=(coverage(exchange_policy_id="FFM-2001"),)),
+            member("EX-2002", first_name="OWEN", last_name="PRICE", birth=date(1975, 1, 9), coverages=(coverage(plan="99999VA9999999"),)),
+        ],
+        control_number="000000301",
+    )
+    result = import_834(ctx, text.encode("ascii"), file_name="exchange-2026-02-20.834", options=ImportOptions(tr3=False, as_of=date(2026, 2, 20)))
+    assert result.report.import_id is not None
+    return result.report.import_id
 
 
 def _bill(ctx: ServiceContext, catalog: Catalog, day: date) -> None:

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
-from starlette.routing import Mount
 
 from premia.audit.tables import AuditEntry
 from premia.infra.db import make_engine, make_session_factory
+from premia.interfaces.console.mount import ROUTERS
+from premia.interfaces.console.sessions import seal_session, signing_key
 from premia.staff.permissions import Role
 from premia.staff.tables import StaffSession
 from tests.interfaces.console.conftest import NONCE_PATTERN, Console
@@ -83,19 +84,19 @@ def test_login_starts_console_session(console_module: Console) -> None:
     assert any((entry.detail or {}).get("kind") == "console" for entry in logins)
 
 
-def test_logout_ends_session(console: Console) -> None:
-    session_cookie = console.client.cookies.get("premia_console")
-    response = console.post("/logout", follow=False)
+def test_logout_ends_session(fresh_console: Console) -> None:
+    session_cookie = fresh_console.client.cookies.get("premia_console")
+    response = fresh_console.post("/logout", follow=False)
     assert response.status_code == 303
-    console.client.cookies.set("premia_console", session_cookie or "", path="/console")
-    again = console.get("/", follow_redirects=False)
+    fresh_console.client.cookies.set("premia_console", session_cookie or "", path="/console")
+    again = fresh_console.get("/", follow_redirects=False)
     assert again.status_code == 303
     assert again.headers["location"].startswith("/console/login")
 
 
-def test_idle_session_times_out(console: Console) -> None:
-    console.clock.instant = NOW + timedelta(minutes=16)
-    response = console.get("/", follow_redirects=True)
+def test_idle_session_times_out(fresh_console: Console) -> None:
+    fresh_console.clock.instant = NOW + timedelta(minutes=16)
+    response = fresh_console.get("/", follow_redirects=True)
     assert response.url.path == "/console/login"
     assert "signed out after 15 minutes without activity" in response.text
 
@@ -107,24 +108,22 @@ def test_activity_keeps_session_alive(console: Console) -> None:
         assert response.status_code == 200, f"signed out at minute {minutes}"
 
 
-def test_idle_session_ended_in_database(console: Console) -> None:
-    token = console.client.cookies.get("premia_console") or ""
-    console.clock.instant = NOW + timedelta(minutes=16)
-    console.get("/", follow_redirects=False)
+def test_idle_session_ended_in_database(fresh_console: Console) -> None:
+    token = fresh_console.client.cookies.get("premia_console") or ""
+    fresh_console.clock.instant = NOW + timedelta(minutes=16)
+    fresh_console.get("/", follow_redirects=False)
     # A fresh cookie for the same token, signed as if just used, must not bring the session back.
-    from premia.interfaces.console.sessions import seal_session, signing_key
-
-    key = signing_key(console.client.app.state.settings.require_encryption_key())  # type: ignore[attr-defined]
-    console.client.cookies.set("premia_console", seal_session(key, token.split(".")[0], console.clock.instant), path="/console")
-    response = console.get("/", follow_redirects=False)
+    key = signing_key(fresh_console.client.app.state.settings.require_encryption_key())  # type: ignore[attr-defined]
+    fresh_console.client.cookies.set("premia_console", seal_session(key, token.split(".")[0], fresh_console.clock.instant), path="/console")
+    response = fresh_console.get("/", follow_redirects=False)
     assert response.status_code == 303
 
 
-def test_tampered_cookie_rejected(console: Console) -> None:
-    value = console.client.cookies.get("premia_console") or ""
+def test_tampered_cookie_rejected(fresh_console: Console) -> None:
+    value = fresh_console.client.cookies.get("premia_console") or ""
     token, stamp, signature = value.rsplit(".", 2)
-    console.client.cookies.set("premia_console", f"{token}.{int(stamp) + 3600}.{signature}", path="/console")
-    response = console.get("/", follow_redirects=False)
+    fresh_console.client.cookies.set("premia_console", f"{token}.{int(stamp) + 3600}.{signature}", path="/console")
+    response = fresh_console.get("/", follow_redirects=False)
     assert response.status_code == 303
 
 
@@ -135,17 +134,17 @@ def test_htmx_request_redirects_whole_page(console_module: Console) -> None:
     assert response.headers["HX-Redirect"].startswith("/console/login")
 
 
-def _post_routes(console: Console) -> list[str]:
-    mount = next(route for route in console.client.app.routes if isinstance(route, Mount) and route.path == "/console")  # type: ignore[attr-defined]
+def _post_routes() -> list[str]:
     paths = []
-    for route in mount.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, APIRoute) and "POST" in route.methods and route.path != "/login":
-            paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
+    for router in ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and "POST" in route.methods and route.path != "/login":
+                paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
     return paths
 
 
 def test_every_post_checks_csrf(console: Console) -> None:
-    paths = _post_routes(console)
+    paths = _post_routes()
     assert len(paths) >= 20
     for path in paths:
         response = console.post(path, {"account_number": console.book.maria_account}, csrf=False)
@@ -195,3 +194,16 @@ def test_root_redirects_to_console(console_module: Console) -> None:
     response = console_module.client.get("/", follow_redirects=False)
     assert response.status_code == 307
     assert response.headers["location"] == "/console/"
+
+
+def test_background_refresh_is_not_activity(console: Console) -> None:
+    console.clock.instant = NOW + timedelta(minutes=5)
+    response = console.get("/cases/warnings", headers={"HX-Request": "true", "X-Console-Background": "1"})
+    assert response.status_code == 200
+    assert "premia_console=" not in response.headers.get("set-cookie", "")
+
+
+def test_page_visit_refreshes_cookie(console: Console) -> None:
+    console.clock.instant = NOW + timedelta(minutes=5)
+    response = console.get("/cases")
+    assert "premia_console=" in response.headers.get("set-cookie", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from premia.accounts.model import PaymentMode
 from premia.delinquency.service import run_delinquency
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import PolicyStatus, Relationship
@@ -208,3 +209,30 @@ def test_policy_in_grace_is_renewed(life):
     renewal = life.renewal_of(household.policy)
     assert life.notices(renewal, "renewal")[0].data["in_grace"] is True
     assert [span.start_date for span in enrollment.spans_of(life.ctx, renewal.id)] == [date(2027, 1, 1)]
+
+
+def test_quarters_span_renewal_in_leap_year(life):
+    life.story.catalog = story_catalog({2027: "400.00", 2028: "420.00"})
+    # Born 1985-06-15: 42 on 2027-12-01 and on 2028-01-01, factor 1.325.
+    # 400.00 x 1.325 = 530.00 in 2027; 420.00 x 1.325 = 556.50 in 2028.
+    household = life.single(effective=date(2027, 12, 1), birth=date(1985, 6, 15), mode=PaymentMode.QUARTERLY)
+    life.renew(date(2027, 10, 15))
+    renewal = life.renewal_of(household.policy)
+    for issue in (date(2027, 11, 15), date(2028, 2, 15), date(2028, 5, 15), date(2028, 8, 15)):
+        life.story.bill(issue)
+
+    invoices = life.story.invoices(household.account)
+    assert [(invoice.period_start, invoice.period_end) for invoice in invoices] == [
+        (date(2027, 12, 1), date(2028, 2, 29)),
+        (date(2028, 3, 1), date(2028, 5, 31)),
+        (date(2028, 6, 1), date(2028, 8, 31)),
+        (date(2028, 9, 1), date(2028, 11, 30)),
+    ]
+    # 530.00 + 556.50 + 556.50 = 1,643.00, then 3 x 556.50 = 1,669.50 a quarter
+    assert [invoice.current_charges_cents for invoice in invoices] == [164_300, 166_950, 166_950, 166_950]
+    first = {(line.coverage_month, line.policy_id): line.amount_cents for line in life.lines(invoices[0])}
+    assert first == {
+        (date(2027, 12, 1), household.policy.id): 53_000,
+        (date(2028, 1, 1), renewal.id): 55_650,
+        (date(2028, 2, 1), renewal.id): 55_650,
+    }

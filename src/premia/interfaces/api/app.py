@@ -13,7 +13,7 @@ from premia import __version__
 from premia.infra.db import make_engine, make_session_factory
 from premia.infra.settings import Settings
 from premia.interfaces.api.deps import SystemClock
-from premia.interfaces.api.errors import install_error_handlers, move_problem_schemas
+from premia.interfaces.api.errors import finish_openapi, install_error_handlers
 from premia.interfaces.api.jobs.files import JobFiles
 from premia.interfaces.api.jobs.runner import JobRunner
 from premia.interfaces.api.routers import (
@@ -27,6 +27,8 @@ from premia.interfaces.api.routers import (
     employer_groups,
     imports,
     invoices,
+    kpis,
+    lifecycle,
     payments,
     persons,
     policies,
@@ -45,6 +47,7 @@ ROUTERS = [
     employer_groups.router,
     persons.router,
     policies.router,
+    lifecycle.router,
     delinquency.router,
     rating.router,
     invoices.router,
@@ -57,6 +60,7 @@ ROUTERS = [
     contacts.router,
     cases.router,
     disputes.router,
+    kpis.router,
     audit.router,
 ]
 # Relative to the working directory, as the documents folder is by default.
@@ -116,7 +120,7 @@ def _document_problem_media_type(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = move_problem_schemas(build())
+            app.openapi_schema = finish_openapi(build())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -45,8 +45,8 @@ def _session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-# The "function" scope commits before the response is sent, so a client never reads a success
-# whose transaction then failed, and its next request sees what this one wrote.
+# The "function" scope commits before the response is sent, so a client never gets a success
+# whose transaction then failed, and its next request reads what this one wrote.
 RequestSession = Annotated[Session, Depends(_session, scope="function")]
 
 
@@ -102,10 +102,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag o
 
 
 def requires(*permissions: Permission) -> Any:
-    """A route dependency that rejects a token whose role lacks any of ``permissions``.
+    """Build a route dependency that rejects a token whose role lacks any of ``permissions``.
 
-    It runs before the path and body are validated, so the answer to a role without the
-    permission is 403 whatever the request holds. The services check again on their own.
+    It runs before the path and body are validated, so a role without the permission gets
+    403 whatever the request contains. The services check again on their own.
     """
 
     def check(ctx: Context) -> None:
@@ -117,7 +117,7 @@ def requires(*permissions: Permission) -> Any:
 
 
 def requires_any(*permissions: Permission) -> Any:
-    """A route dependency that accepts a role holding at least one of ``permissions``."""
+    """Build a route dependency that accepts a role with at least one of ``permissions``."""
 
     def check(ctx: Context) -> None:
         if any(allows(ctx.actor.role, permission) for permission in permissions):
@@ -234,7 +234,7 @@ def decode_cursor(cursor: str | None) -> Any:
 
 
 def service_idempotency_key(ctx: ServiceContext, key: str | None) -> str | None:
-    """The key a service stores for an API request's Idempotency-Key, scoped to the user and at most 128 characters."""
+    """Return the key a service stores for an Idempotency-Key: scoped to the user, at most 128 characters."""
     if key is None:
         return None
     scoped = f"api:{ctx.actor.username}:{key}"

@@ -53,7 +53,7 @@ class Problem(BaseModel):
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
     for status, description in {
-        400: "Bad request",
+        400: "The request body could not be read",
         401: "Missing or invalid bearer token",
         403: "The token's role lacks the permission",
         404: "Not found",
@@ -67,26 +67,50 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The documented problem responses for ``statuses``, plus 401 and 403, which every route can return."""
-    return {status: PROBLEM_RESPONSES[status] for status in sorted({401, 403, *statuses})}
+    """The documented problem responses for ``statuses``, plus those every route can return.
+
+    Every route returns 401 without a valid token and 403 to a role without the permission,
+    and 422 for a path or query parameter with text the database cannot store.
+    """
+    return {status: PROBLEM_RESPONSES[status] for status in sorted({401, 403, 422, *statuses})}
 
 
-def move_problem_schemas(document: dict[str, Any]) -> dict[str, Any]:
-    """Document problem bodies under application/problem+json, the media type they are sent with.
+def _problem_entry(status: int) -> dict[str, Any]:
+    return {"description": PROBLEM_RESPONSES[status]["description"], "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
-    FastAPI puts a response model's schema under application/json; for problem responses
-    that entry is moved to application/problem+json and removed, so clients and schema
-    checks see the media type the API really sends.
+
+def finish_openapi(document: dict[str, Any]) -> dict[str, Any]:
+    """Complete the generated document with what FastAPI leaves out of it.
+
+    FastAPI puts a response model's schema under the route's media type, which is
+    application/json or, for a file route, text/plain. Problem responses are documented under
+    application/problem+json only, because that is the media type they are sent with. A body that is not
+    readable (not UTF-8, or not the declared form encoding) is answered 400 before any route
+    runs, so operations with a body document that status too, and operations that take an
+    Idempotency-Key document the 409 of a reused key.
     """
     for path in document.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict):
                 continue
-            for response in operation.get("responses", {}).values():
-                content = response.get("content", {})
-                if PROBLEM_JSON in content and "application/json" in content:
-                    content[PROBLEM_JSON] = content.pop("application/json")
+            responses = operation.setdefault("responses", {})
+            headers = {parameter.get("name") for parameter in operation.get("parameters", []) if parameter.get("in") == "header"}
+            if "requestBody" in operation:
+                responses.setdefault("400", _problem_entry(400))
+            # A key reused for another request, or still in use by a running one, is a conflict.
+            if "Idempotency-Key" in headers:
+                responses.setdefault("409", _problem_entry(409))
+            for response in responses.values():
+                if PROBLEM_JSON in response.get("content", {}):
+                    response["content"] = _problem_entry(400)["content"]
     return document
+
+
+HTTP_HINTS = {
+    400: "Send the body as UTF-8 JSON, or as multipart/form-data for file uploads.",
+    404: "Check the path against the API documentation at /api/v1/docs.",
+    405: "Check the method against the API documentation at /api/v1/docs.",
+}
 
 
 def status_for(error: DomainError) -> int:
@@ -133,7 +157,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem_response(
-            error.status_code, code=f"http.{error.status_code}", title=str(error.detail), detail=str(error.detail)
+            error.status_code,
+            code=f"http.{error.status_code}",
+            title=str(error.detail),
+            detail=str(error.detail),
+            hint=HTTP_HINTS.get(error.status_code),
         )
 
     @app.exception_handler(Exception)

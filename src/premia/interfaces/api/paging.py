@@ -32,7 +32,7 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 def after_key(cursor: str | None, key_type: type) -> Any:
-    """The sort key a cursor stands for, or None for the first page."""
+    """Return the sort key a cursor encodes, or None for the first page."""
     value = decode_cursor(cursor)
     if value is None:
         return None

@@ -15,7 +15,7 @@ from premia.interfaces.cli import runtime
 from premia.kernel.dates import parse_date
 from premia.kernel.errors import ValidationError
 from premia.kernel.money import format_cents
-from premia.lifecycle import cancellation, changes, renewals, termination
+from premia.lifecycle import cancellation, changes, offers, renewals, termination
 from premia.lifecycle.model import RequestSource
 from premia.lifecycle.refunds import settle_refunds
 
@@ -105,11 +105,11 @@ def decline(
             declined_on = _day(on, ctx, "on")
             catalog = _catalog(ctx)
             if group is not None:
-                offers = renewals.decline_group_renewals(ctx, group, catalog=catalog, on=declined_on, reason=reason)
+                declined_offers = renewals.decline_group_renewals(ctx, group, catalog=catalog, on=declined_on, reason=reason)
             else:
                 assert policy is not None
-                offers = [renewals.decline_renewal(ctx, policy, catalog=catalog, on=declined_on, reason=reason, source=source)]
-            data = {"declined": [renewals.offer_data(ctx, offer) for offer in offers]}
+                declined_offers = [renewals.decline_renewal(ctx, policy, catalog=catalog, on=declined_on, reason=reason, source=source)]
+            data = {"declined": [offers.offer_data(ctx, offer) for offer in declined_offers]}
         _emit(
             json_output,
             data,
@@ -132,7 +132,7 @@ def choose_plan(
     def body() -> None:
         with runtime.unit_of_work() as ctx:
             offer = renewals.choose_renewal_plan(ctx, policy, catalog=_catalog(ctx), plan_id=plan, on=_day(on, ctx, "on"), source=source)
-            data = renewals.offer_data(ctx, offer)
+            data = offers.offer_data(ctx, offer)
         _emit(
             json_output,
             data,

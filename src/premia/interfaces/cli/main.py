@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from premia.interfaces.cli import admin, demo, rate, serve
+from premia.interfaces.cli import admin, demo, metrics, rate, serve
 from premia.interfaces.cli.accounts import accounts_app, groups_app
 from premia.interfaces.cli.audit import audit
 from premia.interfaces.cli.billing import billing_app
@@ -12,6 +12,7 @@ from premia.interfaces.cli.catalog import catalog_app
 from premia.interfaces.cli.delinquency import delinquency_app, eligibility
 from premia.interfaces.cli.documents import documents_app, notices_app
 from premia.interfaces.cli.imports import import_app
+from premia.interfaces.cli.lifecycle import policies_app, renewals_app
 from premia.interfaces.cli.payments import (
     autodraft_app,
     import_820,
@@ -58,6 +59,8 @@ app.command("reconcile")(reconcile)
 app.add_typer(delinquency_app, name="delinquency")
 app.command("eligibility")(eligibility)
 app.add_typer(notices_app, name="notices")
+app.add_typer(renewals_app, name="renewals")
+app.add_typer(policies_app, name="policies")
 app.add_typer(documents_app, name="documents")
 
 # Service desk
@@ -74,6 +77,7 @@ import_app.command("lockbox")(import_lockbox)
 import_app.command("claims")(import_claims)
 app.add_typer(import_app, name="import")
 
+app.command("kpi")(metrics.kpi)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import typer
 
 from premia.interfaces.cli import runtime
 from premia.kernel.dates import Month, parse_date
 from premia.kernel.money import format_cents
-from premia.metrics import DEFINITIONS, AgingBuckets, KpiFigure, KpiReport, Segment, Unit, kpi_report, monthly_kpis
+from premia.metrics import DEFINITIONS, AgingBuckets, KpiFigure, KpiName, KpiReport, Segment, Unit, kpi_report, monthly_kpis
+
+# Percentages whose numerator and denominator are cents, printed in dollars.
+MONEY_RATIOS = frozenset({KpiName.PREMIUM_COLLECTION_RATE, KpiName.AR_OVER_90_DAYS})
 
 
 def kpi(
@@ -60,19 +61,17 @@ def _print_report(report: KpiReport) -> None:
 
 
 def format_value(figure: KpiFigure) -> str:
-    """The figure as a supervisor reads it: ``72.0%``, ``8.0 days``, or ``-`` when nothing was measured."""
+    """Format the figure as a supervisor reads it: ``72.0%``, ``8.0 days``, or ``-`` when nothing was measured."""
     if figure.value is None:
         return "-"
     if figure.unit is Unit.DAYS:
         return f"{figure.value} days"
-    if figure.unit is Unit.CENTS:
-        return format_cents(int(figure.value))
     return f"{figure.value}%"
 
 
 def format_counts(figure: KpiFigure) -> str:
-    """The raw numerator and denominator, in dollars for money measures."""
-    if figure.unit is Unit.DAYS or figure.name.value in {"premium_collection_rate", "ar_over_90_days"}:
+    """Format the raw numerator and denominator, in dollars for money measures."""
+    if figure.unit is Unit.DAYS or figure.name in MONEY_RATIOS:
         return f"{format_cents(figure.numerator)} / {format_cents(figure.denominator)}"
     return f"{figure.numerator} / {figure.denominator}"
 
@@ -81,5 +80,3 @@ def format_aging(aging: AgingBuckets) -> str:
     parts = [f"{bucket.value} {format_cents(cents)}" for bucket, cents in aging.buckets.items()]
     return f"Premium receivable on {aging.on}: " + ", ".join(parts) + f"; total {format_cents(aging.total_cents)}"
 
-
-__all__ = ["Decimal", "format_aging", "format_counts", "format_value", "kpi"]

@@ -113,7 +113,10 @@ def post(
             runtime.emit_json(data)
             return
         replay = " (already posted; nothing new)" if data["replayed"] else ""
-        typer.echo(f"payment {data['payment_id']} {data['amount']} to {account}: applied {data['applied']}, unapplied {data['unapplied']}{replay}")
+        typer.echo(
+            f"payment {data['payment_id']} {data['amount']} to {account}: applied {data['applied']}, "
+            f"unapplied {data['unapplied']}{replay}"
+        )
 
     runtime.run(body)
 
@@ -161,7 +164,8 @@ def autodraft_run(
         if report.content is None:
             typer.echo(f"nothing to draft on {run_date}; no file written")
         else:
-            typer.echo(f"wrote {len(report.entries)} entries for {format_cents(report.total_cents)}, effective {report.effective_date}, to {output}")
+            total = format_cents(report.total_cents)
+            typer.echo(f"wrote {len(report.entries)} entries for {total}, effective {report.effective_date}, to {output}")
         for skipped in report.skipped:
             typer.echo(f"  skipped {skipped['account_number']}: {skipped['reason']}")
         typer.echo(f"{report.prenotifications} pre-notification(s) recorded")
@@ -207,7 +211,10 @@ def suspense_apply(
         if json_output:
             runtime.emit_json(data)
             return
-        typer.echo(f"suspense item {item_id} applied to {account} as payment {data['payment_id']}: applied {data['applied']}, unapplied {data['unapplied']}")
+        typer.echo(
+            f"suspense item {item_id} applied to {account} as payment {data['payment_id']}: "
+            f"applied {data['applied']}, unapplied {data['unapplied']}"
+        )
 
     runtime.run(body)
 

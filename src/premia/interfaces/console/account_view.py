@@ -1,8 +1,9 @@
 """The account 360° view: everything about one billing account on one page, read once and audited.
 
 Billing figures come from the journal (balance, credit, aging, paid-through dates); invoices,
-payments and their allocations, notices and the ledger are read as stored. Sections a role
-may not see are left out rather than shown empty, and the audit row lists the sections shown.
+payments and their allocations, notices and the ledger are read as stored, each only when
+its tab is shown. Sections a role may not see are left out rather than shown empty, and the
+audit row lists the sections read.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,12 +32,14 @@ from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
 from premia.ledger.tables import JournalEntry, JournalLine
 from premia.notices.service import notices_for
+from premia.notices.tables import Notice
 from premia.payments.refunds import RefundView
 from premia.payments.tables import Payment, Refund
 from premia.servicing.case_queries import CaseView, list_cases
 from premia.servicing.contacts import ContactView, contacts_for
 from premia.servicing.dispute_queries import DisputeView, dispute_view
-from premia.servicing.tables import Dispute
+from premia.servicing.model import CaseStatus
+from premia.servicing.tables import Dispute, ServiceCase
 from premia.staff.permissions import Permission, allows
 
 LIVE_STATUSES = frozenset({PolicyStatus.PENDING.value, PolicyStatus.ACTIVE.value, PolicyStatus.GRACE.value})
@@ -162,7 +166,7 @@ class NoticeRow:
 
 @dataclass
 class AccountPage:
-    """What the 360° view shows. Lists a role may not see are None."""
+    """The data of the 360° view. Sections not read are empty; lists the role may not see are None."""
 
     account: AccountView
     account_id: int
@@ -171,20 +175,21 @@ class AccountPage:
     unapplied_cents: int
     aging: list[tuple[str, int]]
     policies: list[PolicyPanel]
-    invoices: list[InvoiceRow]
-    payments: list[PaymentRow]
-    ledger: list[LedgerRow]
-    notices: list[NoticeRow]
-    refunds: list[RefundView]
-    disputes: list[DisputeView]
+    members: dict[int, str]
+    counts: dict[str, int]
+    invoices: list[InvoiceRow] = field(default_factory=list)
+    payments: list[PaymentRow] = field(default_factory=list)
+    ledger: list[LedgerRow] = field(default_factory=list)
+    notices: list[NoticeRow] = field(default_factory=list)
+    refunds: list[RefundView] = field(default_factory=list)
+    disputes: list[DisputeView] = field(default_factory=list)
     contacts: list[ContactView] | None = None
     cases: list[CaseView] | None = None
     audit_trail: list[AuditEntry] | None = None
-    members: dict[int, str] = field(default_factory=dict)
 
     @property
     def paid_through(self) -> date | None:
-        """The earliest paid-through date among live policies: what "paid up to" means for the account."""
+        """Return the earliest paid-through date among live policies, which is how far the whole account is paid."""
         dates = [panel.paid_through for panel in self.policies if panel.status in LIVE_STATUSES]
         if not dates:
             return None
@@ -199,7 +204,7 @@ class AccountPage:
 
     @property
     def member_choices(self) -> list[tuple[str, str]]:
-        """Everyone covered on the account as (member ID, "Name (member ID)"), subscribers first."""
+        """List everyone covered on the account as (member ID, "Name (member ID)") pairs, subscribers first."""
         seen: dict[str, str] = {}
         for panel in self.policies:
             for member in panel.members:
@@ -211,8 +216,23 @@ class AccountPage:
         return sum(cents for name, cents in self.aging if name != "current")
 
 
-def account_page(ctx: ServiceContext, account_number: str, *, as_of: date) -> AccountPage:
-    """Read the account for the 360° view and audit which sections were shown."""
+class Section(StrEnum):
+    """A part of the 360° view that is read only when its tab is shown."""
+
+    INVOICES = "invoices"
+    PAYMENTS = "payments"
+    LEDGER = "ledger"
+    NOTICES = "notices"
+    SERVICE = "service"
+    AUDIT = "audit_trail"
+
+
+def account_page(ctx: ServiceContext, account_number: str, *, as_of: date, sections: frozenset[Section] = frozenset()) -> AccountPage:
+    """Read the account's header and the ``sections`` asked for, and audit what was read.
+
+    The header (holder, standing, coverage, balance, aging) is always read. A section the
+    actor's role may not see is skipped and left None or empty.
+    """
     ctx.require(Permission.BILLING_READ)
     view = accounts.get_account(ctx, account_number)
     row = accounts.get_account_row(ctx, account_number)
@@ -226,24 +246,54 @@ def account_page(ctx: ServiceContext, account_number: str, *, as_of: date) -> Ac
         unapplied_cents=-ledger.balance(ctx, LedgerAccount.UNAPPLIED_CREDIT, billing_account_id=row.id),
         aging=[(name, cents) for name, cents in aging(ctx, row.id, as_of).items()],
         policies=_policy_panels(ctx, policies, members, as_of),
-        invoices=_invoices(ctx, row.id, members, as_of),
-        payments=_payments(ctx, row.id, members),
-        ledger=_ledger(ctx, row.id),
-        notices=_notices(ctx, row.id),
-        refunds=_refunds(ctx, row.id, view.account_number),
-        disputes=[dispute_view(ctx, dispute) for dispute in ctx.session.scalars(select(Dispute).where(Dispute.billing_account_id == row.id).order_by(Dispute.id.desc()))],
         members={person_id: name for person_id, (name, _) in members.items()},
+        counts=_counts(ctx, row.id),
     )
-    sections = ["members", "coverage", "paid_through", "invoices", "payments", "ledger", "notices", "refunds", "disputes"]
-    if allows(ctx.actor.role, Permission.CASES_WORK):
-        page.contacts = contacts_for(ctx, account_number=view.account_number, limit=50)
-        page.cases = list_cases(ctx, account_number=view.account_number, limit=50)
-        sections += ["contacts", "cases"]
-    if allows(ctx.actor.role, Permission.AUDIT_READ):
+    read = ["members", "coverage", "paid_through", "balance"]
+
+    if Section.INVOICES in sections:
+        page.invoices = _invoices(ctx, row.id, members, as_of)
+        read.append("invoices")
+    if Section.PAYMENTS in sections:
+        page.payments = _payments(ctx, row.id, members)
+        page.refunds = _refunds(ctx, row.id, view.account_number)
+        read += ["payments", "refunds"]
+    if Section.LEDGER in sections:
+        page.ledger = _ledger(ctx, row.id)
+        read.append("ledger")
+    if Section.NOTICES in sections:
+        page.notices = _notices(ctx, row.id)
+        read.append("notices")
+    if Section.SERVICE in sections:
+        page.disputes = [dispute_view(ctx, dispute) for dispute in ctx.session.scalars(select(Dispute).where(Dispute.billing_account_id == row.id).order_by(Dispute.id.desc()))]
+        read.append("disputes")
+        if allows(ctx.actor.role, Permission.CASES_WORK):
+            page.contacts = contacts_for(ctx, account_number=view.account_number, limit=50)
+            page.cases = list_cases(ctx, account_number=view.account_number, limit=50)
+            read += ["contacts", "cases"]
+    if Section.AUDIT in sections and allows(ctx.actor.role, Permission.AUDIT_READ):
         page.audit_trail = _audit_trail(ctx, view.account_number, [member_id for _, member_id in members.values()])
-        sections.append("audit_trail")
-    audit.record(ctx, action="read", record_type="billing_account", record_id=view.account_number, fields=sections, detail={"view": "console_360"})
+        read.append("audit_trail")
+
+    audit.record(ctx, action="read", record_type="billing_account", record_id=view.account_number, fields=read, detail={"view": "console_360"})
     return page
+
+
+def _counts(ctx: ServiceContext, account_id: int) -> dict[str, int]:
+    """Numbers of invoices, payments, notices and open cases, for the tab labels."""
+    open_statuses = [CaseStatus.NEW.value, CaseStatus.OPEN.value, CaseStatus.WAITING_ON_MEMBER.value]
+    return {
+        Section.INVOICES.value: _count(ctx, select(func.count(Invoice.id)).where(Invoice.billing_account_id == account_id)),
+        Section.PAYMENTS.value: _count(ctx, select(func.count(Payment.id)).where(Payment.billing_account_id == account_id)),
+        Section.NOTICES.value: _count(ctx, select(func.count(Notice.id)).where(Notice.billing_account_id == account_id)),
+        Section.SERVICE.value: _count(
+            ctx, select(func.count(ServiceCase.id)).where(ServiceCase.billing_account_id == account_id, ServiceCase.status.in_(open_statuses))
+        ),
+    }
+
+
+def _count(ctx: ServiceContext, query: Any) -> int:
+    return int(ctx.session.scalar(query) or 0)
 
 
 def aging_labels() -> list[str]:
@@ -251,7 +301,7 @@ def aging_labels() -> list[str]:
 
 
 def _member_names(ctx: ServiceContext, account_id: int, policies: list[Policy]) -> dict[int, tuple[str, str]]:
-    """Names and member IDs of everyone covered on the account's policies, by person id."""
+    """Return the name and member ID of everyone covered on the account's policies, by person id."""
     ids = {policy.subscriber_person_id for policy in policies}
     if policies:
         ids |= set(ctx.session.scalars(select(CoverageSpan.person_id).where(CoverageSpan.policy_id.in_([policy.id for policy in policies]))))
@@ -359,7 +409,7 @@ def _invoices(ctx: ServiceContext, account_id: int, members: dict[int, tuple[str
 
 
 def invoice_status(open_cents: int, due_date: date, as_of: date) -> str:
-    """``paid`` when nothing is open, ``past_due`` after the due date, ``open`` before it."""
+    """Return ``paid`` when nothing is open, ``past_due`` after the due date, and ``open`` before it."""
     if open_cents <= 0:
         return "paid"
     return "past_due" if as_of > due_date else "open"
@@ -421,7 +471,7 @@ def _payments(ctx: ServiceContext, account_id: int, members: dict[int, tuple[str
 
 
 def _ledger(ctx: ServiceContext, account_id: int) -> list[LedgerRow]:
-    """Journal entries that moved the account's receivable or credit, oldest first, with the running balance."""
+    """List the journal entries that moved the account's receivable or credit, oldest first, with the running balance."""
     rows = ctx.session.execute(
         select(
             JournalEntry.id,

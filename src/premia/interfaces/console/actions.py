@@ -1,4 +1,4 @@
-"""Running a change through a service from a submitted form, and what the browser sees after.
+"""Changes made from submitted forms, and the response the browser gets after each one.
 
 A change runs in its own unit of work. On success the browser is redirected (post, redirect,
 get) with a short status message; when a service rejects it, nothing was written and the

@@ -1,4 +1,4 @@
-"""The answer to "why did my bill change?": the lines that differ from the previous invoice (pure).
+"""Bill changes: the lines of an invoice that differ from the previous invoice, and why (pure).
 
 Regular lines are matched by policy, member, line kind and the month's place in the billing
 period (the first month of a quarterly invoice is compared with the first month of the
@@ -151,7 +151,7 @@ def step_differences(
     *,
     member_id: str | None,
 ) -> tuple[StepDifference, ...]:
-    """The steps about ``member_id`` (or the whole policy) whose outputs differ between two traces."""
+    """Return the steps about ``member_id`` (or the whole policy) whose outputs differ between two traces."""
     before = _steps_by_key(previous or (), member_id)
     after = _steps_by_key(current or (), member_id)
     differences = []

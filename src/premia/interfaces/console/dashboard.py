@@ -27,6 +27,8 @@ SECONDARY = (
     KpiName.AR_OVER_90_DAYS,
     KpiName.CSAT_TOP_BOX,
 )
+UNIT_SUFFIXES = {Unit.PERCENT: "%", Unit.DAYS: " d"}
+SMALL_RATES = frozenset({KpiName.AUTODRAFT_RETURN_RATE, KpiName.AR_OVER_90_DAYS})
 # Reference lines on the charts, from the benchmarks in each definition where one exists.
 TARGETS: dict[KpiName, Decimal] = {
     KpiName.FIRST_CONTACT_RESOLUTION: Decimal(72),
@@ -76,13 +78,11 @@ def figure_text(figure: KpiFigure) -> str:
         return "\u2014"
     if figure.unit is Unit.DAYS:
         return f"{figure.value:.1f} days"
-    if figure.unit is Unit.CENTS:
-        return money(int(figure.value))
     return f"{figure.value:.1f}%"
 
 
 def build_panels(period: KpiReport, months: Sequence[KpiReport], names: Sequence[KpiName]) -> list[Panel]:
-    """One panel per KPI in ``names``: the period's figure and the monthly series behind it."""
+    """Build one panel per KPI in ``names`` with the period's figure and the monthly series behind it."""
     panels = []
     for name in names:
         definition = DEFINITIONS[name]
@@ -99,9 +99,10 @@ def build_panels(period: KpiReport, months: Sequence[KpiReport], names: Sequence
         chart = line_chart(
             [Point(f"{report.first_day:%b}", report.figure(name).value) for report in months],
             title=f"{definition.title} by month",
-            unit="%" if percent else (" d" if definition.unit is Unit.DAYS else ""),
+            unit=UNIT_SUFFIXES.get(definition.unit, ""),
             low=Decimal(0) if percent else None,
-            high=Decimal(100) if percent and name is not KpiName.AUTODRAFT_RETURN_RATE and name is not KpiName.AR_OVER_90_DAYS else None,
+            # Rates that stay near zero get a scale of their own instead of a flat line at the bottom.
+            high=Decimal(100) if percent and name not in SMALL_RATES else None,
             target=TARGETS.get(name),
         )
         panels.append(Panel(name=name, definition=definition, figure=period.figure(name), chart_svg=chart, months=rows))

@@ -1,4 +1,4 @@
-"""How the console writes amounts, dates and statuses (pure; used as Jinja2 filters)."""
+"""Text forms of amounts, dates, periods and statuses for the console's templates (pure Jinja2 filters)."""
 
 from __future__ import annotations
 
@@ -156,3 +156,17 @@ def duration(minutes: int | None) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min"
+
+
+def period_label(period: str | None) -> str:
+    """Write a billing period ``2026-04..2026-06`` as ``Apr – Jun 2026`` (one month: ``Apr 2026``)."""
+    if not period:
+        return "\u2014"
+    first, _, last = period.partition("..")
+    start = month_label(first)
+    if not last or last == first:
+        return start
+    end = month_label(last)
+    if first[:4] == last[:4]:
+        return f"{start[:3]} \u2013 {end}"
+    return f"{start} \u2013 {end}"

@@ -1,7 +1,7 @@
 """Reading submitted form fields into domain values, with errors that name the field (pure).
 
 Every getter raises :class:`ValidationError` with the form field's name, so the page can
-mark that control invalid and say what to fix next to it.
+mark that control invalid and show what to fix next to it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class FormFields:
         return cls(values=values, lists={name: tuple(items) for name, items in lists.items()})
 
     def text(self, name: str) -> str | None:
-        """The field's text, or None when it is missing or blank."""
+        """Return the field's text, or None when it is missing or blank."""
         return self.values.get(name) or None
 
     def required(self, name: str, *, label: str) -> str:
@@ -121,11 +121,11 @@ class FormFields:
         return self.values.get(name, "").lower() in {"on", "true", "yes", "1"}
 
     def all(self, name: str) -> tuple[str, ...]:
-        """Every non-blank value of a field that may repeat, such as checked boxes."""
+        """Return every non-blank value of a field that may repeat, such as checked boxes."""
         return tuple(value for value in self.lists.get(name, ()) if value)
 
     def echo(self) -> dict[str, str]:
-        """The values to show again in a form that failed, without secrets."""
+        """Return the values to show again in a form that failed, without secrets."""
         return {name: value for name, value in self.values.items() if name not in SECRET_FIELDS}
 
 

@@ -97,7 +97,7 @@ def bill_change(ctx: ServiceContext, account_number: str, invoice_number: str) -
 
 
 def invoice_pdf(ctx: ServiceContext, account_number: str, invoice_number: str) -> InvoicePdf:
-    """The invoice's PDF as it was sent, or, before delivery has rendered it, a preview rendered now."""
+    """Return the invoice's PDF as it was sent, or a preview rendered now when delivery has not rendered it yet."""
     ctx.require(Permission.BILLING_READ)
     _, invoice = find_invoice(ctx, account_number, invoice_number)
     notice = ctx.session.scalar(select(Notice).where(Notice.invoice_id == invoice.id).order_by(Notice.id).limit(1))
@@ -147,7 +147,7 @@ def _billed_lines(ctx: ServiceContext, invoice: Invoice) -> list[BilledLine]:
 
 
 def _traces(ctx: ServiceContext, account_id: int, months: set[date]) -> tuple[dict[tuple[int | None, date | None], list[dict[str, object]]], bool]:
-    """Rating traces per (policy id, coverage month) as coverage and the catalog stand now."""
+    """Compute the rating traces per (policy id, coverage month) from the coverage and catalog as they are now."""
     if not months:
         return {}, True
     try:
@@ -155,7 +155,7 @@ def _traces(ctx: ServiceContext, account_id: int, months: set[date]) -> tuple[di
         snapshots = load_snapshots(ctx.session, [account_id], settings=BillingSettings())
         charges = expected_charges(catalog, snapshots[0].coverages if snapshots else (), [Month.of(month) for month in months])
     except DomainError as error:
-        # The comparison of amounts stands without traces; say why they are missing.
+        # The comparison of amounts is still shown without traces, and the page says why they are missing.
         log.warning("rating traces unavailable", extra={"billing_account_id": account_id, "code": error.code})
         return {}, False
     traces: dict[tuple[int | None, date | None], list[dict[str, object]]] = {}

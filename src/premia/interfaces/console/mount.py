@@ -106,7 +106,7 @@ def _install_error_pages(console: FastAPI) -> None:
             # htmx would swap the login page into a fragment; send the whole page there instead.
             response = Response(status_code=204, headers={"HX-Redirect": base_path(request) + target})
             return response
-        return redirect(request, target, flash=error.reason)
+        return redirect(request, target, flash=error.reason or None)
 
     @console.exception_handler(CsrfRejected)
     async def _csrf(request: Request, _: CsrfRejected) -> HTMLResponse:

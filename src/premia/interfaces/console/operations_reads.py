@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -64,6 +65,13 @@ class AchFileRow:
     returned_count: int
     returned_cents: int
     created_by: str
+
+    @property
+    def return_rate(self) -> Decimal | None:
+        """Entries returned as a percentage of entries, to one decimal place; None for an empty file."""
+        if self.entry_count == 0:
+            return None
+        return (Decimal(self.returned_count * 100) / self.entry_count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -275,13 +283,23 @@ def _holder_names(ctx: ServiceContext, account_ids: set[int]) -> dict[int, str]:
 
 
 def report_sections(report: dict[str, Any] | None) -> dict[str, Any]:
-    """The parts of a stored enrollment import report the page shows, with empty lists for missing parts."""
+    """Return the parts of a stored enrollment import report that the page shows, with empty lists for missing parts.
+
+    Counts of zero are left out, because a report counts every kind of change and most are zero.
+    """
     report = report or {}
     return {
-        "counts": report.get("counts") or {},
+        "counts": {name: value for name, value in (report.get("counts") or {}).items() if value},
         "rejections": report.get("rejections") or [],
         "warnings": report.get("warnings") or [],
         "discrepancies": report.get("discrepancies") or [],
         "rating_differences": report.get("rating_differences") or [],
         "acknowledgment_code": report.get("acknowledgment_code"),
     }
+
+
+def segment_lines(x12_text: str | None) -> list[str]:
+    """Split an X12 document into one segment per line, whether or not it was written with line breaks."""
+    if not x12_text:
+        return []
+    return [segment.strip() + "~" for segment in x12_text.split("~") if segment.strip()]

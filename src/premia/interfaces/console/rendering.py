@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ from premia.staff.permissions import Permission
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _FLASH_PURPOSE = "flash"
+BACKGROUND_HEADER = "X-Console-Background"
+
+
+def _form_key() -> str:
+    """Return a random key for one rendered form, so that submitting it twice posts once."""
+    return secrets.token_urlsafe(16)
 
 
 def _environment() -> Environment:
@@ -46,8 +53,9 @@ def _environment() -> Environment:
         percent=formatting.percent,
         phone=formatting.phone_number,
         duration=formatting.duration,
+        period=formatting.period_label,
     )
-    environment.globals.update(Permission=Permission, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+    environment.globals.update(Permission=Permission, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER, form_key=_form_key)
     return environment
 
 
@@ -55,7 +63,7 @@ TEMPLATES = _environment()
 
 
 def base_path(request: Request) -> str:
-    """The console's URL prefix, such as ``/console``, however the app is mounted."""
+    """Return the console's URL prefix, such as ``/console``, however the app is mounted."""
     return request.scope.get("root_path", "").rstrip("/")
 
 
@@ -106,9 +114,13 @@ def redirect(request: Request, path: str, *, flash: str | None = None) -> Redire
 
 
 def refresh_session_cookie(request: Request, response: Response) -> None:
-    """Move the session cookie's last-request time to now, which is what keeps it from idling out."""
+    """Move the session cookie's last-request time to now, which is what keeps it from idling out.
+
+    Requests a page makes by itself (``X-Console-Background``, such as the SLA warnings that
+    refresh every two minutes) are not activity, so they leave the time as it was.
+    """
     token = getattr(request.state, "console_token", None)
-    if token is None:
+    if token is None or request.headers.get(BACKGROUND_HEADER):
         return
     config = console_config(request)
     set_session_cookie(request, response, seal_session(config.key, token, host_clock(request).now()))

@@ -71,7 +71,7 @@ def detect_kind(text: str) -> SearchKind:
 
 
 def phone_digits(text: str) -> str | None:
-    """The ten digits of a US phone number as stored, or None when the text is not one."""
+    """Return the ten digits of a US phone number as stored, or None when the text is not one."""
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
@@ -205,7 +205,7 @@ _FINDERS = {
 
 
 def _person_hits(ctx: ServiceContext, query: Select[tuple[Person]], matched_on: SearchKind) -> list[SearchHit]:
-    """The accounts each matching person holds or is covered under."""
+    """Return a hit for each account that a matching person is the holder of or is covered under."""
     persons = list(ctx.session.scalars(query.where(Person.merged_into_id.is_(None)).limit(MAX_HITS)))
     if not persons:
         return []

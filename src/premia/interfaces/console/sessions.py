@@ -1,6 +1,6 @@
 """The console's session cookie, its CSRF token and the idle time-out (pure).
 
-The cookie holds the bearer token of a staff session started with ``kind="console"`` and
+The cookie contains the bearer token of a staff session started with ``kind="console"`` and
 the time of the last request, signed with HMAC-SHA256. The token alone already proves the
 login (only its hash is stored); the signature stops anyone from moving the last-request
 time forward, so an idle session cannot be kept alive by editing the cookie.
@@ -31,7 +31,7 @@ _SIGNING_LABEL = b"premia console cookie v1"
 
 
 class CookieProblem(StrEnum):
-    """Why a session cookie was not accepted."""
+    """The reason a session cookie was not accepted."""
 
     MISSING = "missing"
     MALFORMED = "malformed"

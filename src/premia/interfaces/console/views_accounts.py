@@ -13,7 +13,7 @@ from premia.catalog.service import current_catalog
 from premia.documents import service as documents
 from premia.infra.context import ServiceContext
 from premia.interfaces.console import choices
-from premia.interfaces.console.account_view import AccountPage, account_page, aging_labels
+from premia.interfaces.console.account_view import AccountPage, Section, account_page, aging_labels
 from premia.interfaces.console.forms import FormFailure
 from premia.interfaces.console.invoice_reads import bill_change, invoice_pdf
 from premia.interfaces.console.rendering import render
@@ -49,6 +49,17 @@ TAB_TITLES = {
 }
 
 
+TAB_SECTIONS = {
+    Tab.OVERVIEW: frozenset(),
+    Tab.INVOICES: frozenset({Section.INVOICES}),
+    Tab.PAYMENTS: frozenset({Section.PAYMENTS}),
+    Tab.LEDGER: frozenset({Section.LEDGER}),
+    Tab.NOTICES: frozenset({Section.NOTICES}),
+    Tab.SERVICE: frozenset({Section.SERVICE}),
+    Tab.AUDIT: frozenset({Section.AUDIT}),
+}
+
+
 @router.get("/accounts/{account_number}", response_class=HTMLResponse)
 def account(request: Request, account_number: str, staff: CurrentStaff, tab: str = Tab.OVERVIEW.value, contact: int | None = None) -> HTMLResponse:
     chosen = Tab(tab) if tab in Tab.__members__.values() else Tab.OVERVIEW
@@ -70,7 +81,7 @@ def account_response(
     if tab is Tab.AUDIT and not staff.can(Permission.AUDIT_READ):
         tab = Tab.OVERVIEW
     with unit_of_work(request, staff.actor) as ctx:
-        page = account_page(ctx, account_number, as_of=ctx.today())
+        page = account_page(ctx, account_number, as_of=ctx.today(), sections=TAB_SECTIONS[tab])
         contact, member = _current_contact(ctx, contact_id, page)
         disputable = lines_to_dispute(ctx, page.account.account_number) if tab is Tab.SERVICE and staff.can(Permission.DISPUTES_OPEN) else []
         plans = _plan_choices(ctx) if tab is Tab.OVERVIEW and staff.can(Permission.POLICIES_CHANGE) else []
@@ -84,7 +95,7 @@ def account_response(
         page=page,
         tab=tab.value,
         tabs=[(item.value, TAB_TITLES[item]) for item in Tab if item is not Tab.AUDIT or staff.can(Permission.AUDIT_READ)],
-        tab_counts=_tab_counts(page),
+        tab_counts=page.counts,
         contact=contact,
         member=member,
         disputable=disputable,
@@ -98,7 +109,7 @@ def account_response(
 
 @router.get("/accounts/{account_number}/invoices/{invoice_number}/changes", response_class=HTMLResponse)
 def invoice_changes(request: Request, account_number: str, invoice_number: str, staff: CurrentStaff) -> HTMLResponse:
-    """The lines of an invoice that differ from the previous invoice, with their rating steps."""
+    """Show the lines of an invoice that differ from the previous invoice, with their rating steps."""
     with unit_of_work(request, staff.actor) as ctx:
         change = bill_change(ctx, account_number, invoice_number)
     template = "account/_bill_changes.html" if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else "account/bill_changes.html"
@@ -123,7 +134,7 @@ def invoice_document(request: Request, account_number: str, invoice_number: str,
 
 @router.get("/documents/{document_id}.pdf")
 def notice_document(request: Request, document_id: int, staff: CurrentStaff) -> Response:
-    """A sent document's PDF, byte for byte as it was sent."""
+    """Return a sent document's PDF, byte for byte as it was sent."""
     with unit_of_work(request, staff.actor) as ctx:
         reprint = documents.reprint_document(ctx, document_id)
     disposition = f'inline; filename="document-{document_id}.pdf"'
@@ -131,7 +142,7 @@ def notice_document(request: Request, document_id: int, staff: CurrentStaff) -> 
 
 
 def _current_contact(ctx: ServiceContext, contact_id: int | None, page: AccountPage) -> tuple[ContactView | None, PersonView | None]:
-    """The contact in progress on this account and, once its caller is verified, the member's details."""
+    """Return the contact in progress on this account and, once its caller is verified, the member's details."""
     if contact_id is None or not allows(ctx.actor.role, Permission.CASES_WORK):
         return None, None
     try:
@@ -151,16 +162,5 @@ def _plan_choices(ctx: ServiceContext) -> list[tuple[str, str]]:
     try:
         return choices.plan_choices(current_catalog(ctx), ctx.today())
     except DomainError:
-        # Without a loaded catalog the form asks for the plan ID as text.
+        # Without a loaded catalog the form takes the plan ID as text.
         return []
-
-
-def _tab_counts(page: AccountPage) -> dict[str, int]:
-    counts = {
-        Tab.INVOICES.value: len(page.invoices),
-        Tab.PAYMENTS.value: len(page.payments),
-        Tab.NOTICES.value: len(page.notices),
-    }
-    if page.cases is not None:
-        counts[Tab.SERVICE.value] = sum(1 for case in page.cases if case.status not in {"resolved", "closed"})
-    return counts

@@ -94,7 +94,7 @@ def _login_form(
 
 
 def _safe_next(path: str | None) -> str:
-    """Only a path inside the console, so the sign-in page cannot send anyone to another site."""
+    """Return ``path`` if it is inside the console, else ``/``, so the sign-in page cannot send anyone to another site."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
         return "/"
     return path

@@ -13,7 +13,7 @@ from premia.interfaces.console.choices import options
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, unit_of_work
 from premia.kernel.dates import Month
-from premia.kernel.errors import DomainError
+from premia.kernel.errors import DomainError, PermissionDeniedError
 from premia.metrics import AptcStatus, Business, Segment, kpi_report, monthly_kpis
 
 router = APIRouter()
@@ -43,6 +43,8 @@ def dashboard(request: Request, staff: CurrentStaff) -> HTMLResponse:
             "aging_svg": aging_chart(period.aging),
             "segment": segment,
         }
+    except PermissionDeniedError:
+        raise
     except DomainError as error:
         failure = FormFailure.of("kpi", error, query)
     template = "dashboard_panels.html" if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else "dashboard.html"

@@ -9,7 +9,7 @@ from premia.interfaces.console.forms import FormFailure, FormFields
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.search import SearchHit, SearchKind, search_accounts
 from premia.interfaces.console.web import CurrentStaff, unit_of_work
-from premia.kernel.errors import DomainError
+from premia.kernel.errors import DomainError, PermissionDeniedError
 from premia.servicing.case_queries import breach_warnings, list_cases
 from premia.staff.permissions import Permission
 
@@ -45,6 +45,8 @@ def search(request: Request, staff: CurrentStaff) -> HTMLResponse:
                 birth_date=query.optional_day("birth_date"),
                 kind=query.optional_choice("kind", SearchKind, label="Search by") or SearchKind.ANY,
             )
+    except PermissionDeniedError:
+        raise
     except DomainError as error:
         return _page(request, staff, query=query, hits=None, failure=FormFailure.of("search", error, query), status_code=422)
     return _page(request, staff, query=query, hits=hits, failure=None)

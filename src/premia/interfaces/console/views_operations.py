@@ -19,11 +19,12 @@ from premia.interfaces.console.operations_reads import (
     import_history,
     recent_bill_runs,
     report_sections,
+    segment_lines,
     suggest_accounts,
 )
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, Posted, Staff, unit_of_work
-from premia.kernel.errors import DomainError
+from premia.kernel.errors import DomainError, PermissionDeniedError
 from premia.kernel.money import format_cents
 from premia.payments.autodraft import ach_file_content
 from premia.payments.config import DEFAULT_CONFIG
@@ -38,7 +39,7 @@ PREVIEW_ROWS = 200
 
 @router.get("/runs", response_class=HTMLResponse)
 def bill_runs(request: Request, staff: CurrentStaff, as_of: str | None = None) -> HTMLResponse:
-    """The bill run page; with ``as_of`` it previews the run (a dry run that writes nothing)."""
+    """Show the bill run page; with ``as_of``, preview that run as a dry run that writes nothing."""
     query = FormFields.of(list(request.query_params.multi_items()))
     preview = None
     failure = None
@@ -49,6 +50,8 @@ def bill_runs(request: Request, staff: CurrentStaff, as_of: str | None = None) -
             with unit_of_work(request, staff.actor) as ctx:
                 preview = run_billing(ctx, catalog=current_catalog(ctx), as_of=day, dry_run=True)
                 ctx.session.rollback()
+        except PermissionDeniedError:
+            raise
         except DomainError as error:
             failure = FormFailure.of("bill-run", error, query)
             status_code = 422
@@ -119,6 +122,7 @@ def import_detail(request: Request, import_id: int, staff: CurrentStaff) -> HTML
         page_title=f"Import {row.id}: {row.file_name}",
         file=row,
         report=report_sections(row.report),
+        acknowledgment=segment_lines(row.acknowledgment),
     )
 
 
@@ -206,6 +210,8 @@ def reconciliation(request: Request, staff: CurrentStaff) -> HTMLResponse:
         day = query.optional_day("date") or day
         with unit_of_work(request, staff.actor) as ctx:
             report = reconcile(ctx, on=day)
+    except PermissionDeniedError:
+        raise
     except DomainError as error:
         failure = FormFailure.of("reconcile", error, query)
     return render(

@@ -361,7 +361,7 @@ def _dispute_action(request: Request, dispute_number: str, posted: Submission, c
 
 
 def _contact_account(request: Request, staff: Staff, contact_id: int) -> str:
-    """The account number a contact is about; a contact without an account cannot be worked here."""
+    """Return the account number a contact is about; a contact without an account cannot be worked here."""
     with unit_of_work(request, staff.actor) as ctx:
         contact = get_contact(ctx, contact_id)
         if contact.billing_account_id is None:
@@ -385,7 +385,7 @@ def _contact_failure(request: Request, staff: Staff, account_number: str, contac
 
 
 def _demographic_changes(form: FormFields, person: Person) -> dict[str, object]:
-    """The fields the form changes; values equal to the record are left out, so nothing is reported needlessly."""
+    """Return the fields the form changes, leaving out values equal to the record so nothing is reported needlessly."""
     changes: dict[str, object] = {}
     if form.text("line1"):
         address = Address(

@@ -1,5 +1,5 @@
-"""What every console request shares: the host app's database and clock, the logged-in
-staff member, the CSRF check on submitted forms, and the unit of work services run in."""
+"""Request plumbing shared by every console view: the host app's database and clock, the
+logged-in staff member, the CSRF check on submitted forms, and the unit of work."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class Submission:
 
 
 class LoginRequired(Exception):
-    """The request has no valid console session; ``reason`` is shown on the login page."""
+    """The request has no valid console session; ``reason``, when not empty, is shown on the login page."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -97,7 +97,7 @@ def _session_factory(request: Request) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(request: Request, actor: Actor) -> Iterator[ServiceContext]:
-    """One transaction on behalf of ``actor``: committed on success, rolled back on any error."""
+    """Open one transaction on behalf of ``actor``, committed on success and rolled back on any error."""
     with _session_factory(request)() as session, session.begin():
         yield ServiceContext(
             session=session,
@@ -122,7 +122,7 @@ def current_staff(request: Request) -> Staff:
             _end_session(request, opened.token)
             minutes = int(config.idle_timeout.total_seconds() // 60)
             raise LoginRequired(f"You were signed out after {minutes} minutes without activity.")
-        raise LoginRequired("Please sign in." if opened.problem is CookieProblem.MISSING else "Your session is not valid; please sign in again.")
+        raise LoginRequired("" if opened.problem is CookieProblem.MISSING else "Your session is not valid; please sign in again.")
     try:
         with unit_of_work(request, Actor.system("console")) as ctx:
             actor = staff_service.actor_for_token(ctx, opened.token)

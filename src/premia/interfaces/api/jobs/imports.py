@@ -1,10 +1,10 @@
 """Run one job's import with the importer of its kind.
 
 Each importer keeps its own record of what it applied, keyed by the file's control numbers
-and each item's position, so running a job again after a crash applies only what the
-crashed run had not committed: an 834 resumes after its last commit, an 820 skips the
-loops already stored, and the single-transaction importers either committed everything or
-nothing. A file imported before is reported as such and changes nothing.
+and each item's position. Running a job again after a crash therefore applies only what the
+crashed run had not committed. An 834 resumes after its last commit, an 820 skips the loops
+already stored, and the other importers run in one transaction, which committed everything
+or nothing. A file imported before is reported as such and changes nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ CHUNK_LOOPS = 1_000
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What a job's import returned: its report, whether it was applied, and any file it wrote back.
+    """The result of a job's import: its report, the error of a rejected file, and any file it wrote back.
 
     ``error`` is set when the file was rejected as a whole, with the importer's code, message
     and hint. ``output_text`` is a reply file for the sender, such as an 834's 999.

@@ -3,8 +3,8 @@
 An upload only stores the file and a ``queued`` job, so the request returns at once. The
 runner claims the oldest queued job with a conditional update (so two processes never run
 the same job), runs its import as the uploader, and records the result. While a job runs,
-its ``heartbeat_at`` is refreshed; a ``running`` job whose heartbeat is older than
-``stale_after`` was left by a process that stopped, and is queued again. Running it again
+its ``heartbeat_at`` is refreshed. A ``running`` job whose heartbeat is older than
+``stale_after`` was left by a process that stopped, so it is queued again. Running it again
 is safe because every importer skips what it already applied.
 """
 
@@ -105,7 +105,12 @@ class JobRunner:
             if job_id is None:
                 self._wake.wait(self.poll_seconds)
                 continue
-            self.run_job(job_id)
+            try:
+                self.run_job(job_id)
+            except Exception:
+                # The job stays running with an old heartbeat, so it is queued again later.
+                log.exception("job runner could not record the end of a job", extra={"job_id": job_id})
+                self._wake.wait(self.poll_seconds)
 
     def requeue_stale(self) -> int:
         """Queue again the running jobs whose heartbeat stopped; return how many."""
@@ -240,7 +245,7 @@ class JobRunner:
 
 
 def _uploader(session: Session, job: ApiJob) -> Actor:
-    """The job's uploader as the actor, with the role the user holds now, so a revoked role stops the job."""
+    """Return the job's uploader as the actor, with the user's current role, so a revoked role stops the job."""
     user = session.get(StaffUser, job.submitted_user_id) if job.submitted_user_id is not None else None
     if user is None or not user.active:
         raise NotFoundError(
@@ -254,7 +259,7 @@ def _uploader(session: Session, job: ApiJob) -> Actor:
 
 
 def problem_of(error: DomainError) -> dict[str, Any]:
-    """The job error for a domain error: code, message, field, hint and the listed problems."""
+    """Build the job error for a domain error: code, message, field, hint and the listed problems."""
     problems = [problem.as_dict() for problem in getattr(error, "problems", ())[:MAX_PROBLEMS]]
     data = error.as_dict()
     if problems:

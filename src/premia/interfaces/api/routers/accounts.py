@@ -151,7 +151,7 @@ def create_account(body: AccountCreate, ctx: Context, request: Request, idempote
     dependencies=[requires(Permission.MEMBER_READ)],
 )
 def get_account(account_number: str, ctx: Context, response: Response) -> AccountOut:
-    """One account with its holder (SSN masked), preferences and masked bank accounts; sends an ETag."""
+    """Return one account with its holder (SSN masked), preferences and masked bank accounts, with an ETag."""
     view = accounts.get_account(ctx, account_number)
     set_etag(response, view.version)
     return _out(view)

@@ -115,5 +115,5 @@ def autodraft_run(body: AutodraftRunIn, ctx: Context, request: Request, idempote
     tags=["payments"],
 )
 def ach_file(file_id: IdPath, ctx: Context) -> PlainTextResponse:
-    """A NACHA file Premia wrote, exactly as stored, to send to the bank again."""
+    """Return a NACHA file Premia wrote, exactly as stored, to send to the bank again."""
     return PlainTextResponse(ach_file_content(ctx, file_id))

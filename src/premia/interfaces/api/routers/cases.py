@@ -136,7 +136,7 @@ def list_cases(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[CaseOut]:
-    """Cases matching every filter given, oldest first."""
+    """List the cases matching every filter given, oldest first."""
     query = select(ServiceCase)
     if status is not None:
         query = query.where(ServiceCase.status == status.value)
@@ -163,7 +163,7 @@ def list_cases(
     dependencies=[requires(Permission.CASES_WORK)],
 )
 def read_case(case_number: str, ctx: Context, response: Response) -> CaseOut:
-    """One case with its SLA due times; sends an ETag for changes."""
+    """Return one case with its SLA due times, and send an ETag for changes."""
     view = get_case(ctx, case_number)
     set_etag(response, view.version)
     return _out(view)
@@ -249,7 +249,7 @@ def close(case_number: str, ctx: Context, response: Response, if_match: IfMatch 
 def clocks(
     case_number: str, ctx: Context, viewer_zone: Annotated[str | None, Query(max_length=64, description="IANA time zone name.")] = None
 ) -> CaseClocksOut:
-    """The first-response and resolution clocks now, with deadlines in ``viewer_zone`` (IANA name)."""
+    """Read the first-response and resolution clocks now, with deadlines in ``viewer_zone`` (IANA name)."""
     zone = viewer_zone or ctx.settings.time_zone
     reports = case_clocks(ctx, case_number, viewer_zone=zone)
     return CaseClocksOut(

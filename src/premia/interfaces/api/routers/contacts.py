@@ -50,7 +50,7 @@ class ContactIn(ApiInput):
 
 
 class IdentifiersIn(ApiInput):
-    """What the caller stated; fields not asked for stay null."""
+    """The identifiers the caller stated; those not asked for stay null."""
 
     member_id: str | None = Field(default=None, max_length=32)
     first_name: str | None = Field(default=None, max_length=64)
@@ -125,7 +125,7 @@ def list_contacts(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ContactOut]:
-    """Contacts about a member or an account (one of the two is required), oldest first."""
+    """List the contacts about a member or an account (one of the two is required), oldest first."""
     if not member_id and not account_number:
         raise ValidationError(
             code="contact.filter_missing",
@@ -149,7 +149,7 @@ def list_contacts(
 
 @router.get("/{contact_id}", response_model=ContactOut, responses=problems(404, 422), dependencies=[requires(Permission.CASES_WORK)])
 def read_contact(contact_id: IdPath, ctx: Context) -> ContactOut:
-    """One contact with its verification and the records it touched."""
+    """Return one contact with its verification and the records it touched."""
     contact = get_contact(ctx, contact_id)
     audit.record(ctx, action="read", record_type="contact", record_id=contact.id)
     return contact_out(ctx, contact)
@@ -162,7 +162,7 @@ def read_contact(contact_id: IdPath, ctx: Context) -> ContactOut:
     dependencies=[requires(Permission.CASES_WORK)],
 )
 def verify(contact_id: IdPath, body: VerificationIn, ctx: Context) -> ContactOut:
-    """Check the caller's identity on the contact; a failed check is recorded too and answered with the result."""
+    """Check the caller's identity on the contact and record the result, including a failed check."""
     identifiers = None
     if body.identifiers is not None:
         identifiers = CallerIdentifiers(**body.identifiers.model_dump())
@@ -177,6 +177,6 @@ def verify(contact_id: IdPath, body: VerificationIn, ctx: Context) -> ContactOut
     dependencies=[requires(Permission.CASES_WORK, Permission.MEMBER_READ)],
 )
 def contact_member(contact_id: IdPath, ctx: Context, member_id: str | None = None) -> PersonOut:
-    """The member's demographics, shown only when the caller on this contact is verified for them."""
+    """Return the member's demographics, only when the caller on this contact is verified for them."""
     view = member_details(ctx, contact_id, member_id=member_id)
     return PersonOut.model_validate(view, from_attributes=True)

@@ -117,7 +117,7 @@ def _transitions_out(ctx: ServiceContext, rows: list[DelinquencyTransition]) -> 
     tags=["policies"],
 )
 def policy_delinquency(policy_number: str, ctx: Context) -> DelinquencyStatusOut:
-    """The policy's standing as the last delinquency run left it: grace period, paid-through date, transitions."""
+    """Return the policy's standing as the last delinquency run left it: grace period, paid-through date, transitions."""
     policy = enrollment.get_policy(ctx, policy_number)
     grace = ctx.session.scalar(
         select(GracePeriod).where(GracePeriod.policy_id == policy.id).order_by(GracePeriod.opened_on.desc(), GracePeriod.id.desc()).limit(1)
@@ -156,7 +156,7 @@ def list_transitions(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[TransitionOut]:
-    """Every policy status change the delinquency runs made, oldest first, by policy, new status and run date."""
+    """List the policy status changes the delinquency runs made, oldest first, by policy, new status and run date."""
     query = select(DelinquencyTransition)
     if policy_number:
         query = query.where(DelinquencyTransition.policy_id == enrollment.get_policy(ctx, policy_number).id)

@@ -6,6 +6,7 @@ the approval amount waits for a second supervisor.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -70,7 +71,7 @@ class DisputeItemOut(BaseModel):
     coverage_month: str | None
     amount: Money
     credited: Money
-    released_on: str | None = Field(description="Date the hold ended, or null while it holds.")
+    released_on: date | None = Field(description="Date the hold ended, or null while the amount is still held.")
 
 
 class DisputeOut(BaseModel):
@@ -145,7 +146,7 @@ def _changed(ctx: Any, response: Response, dispute: Dispute) -> DisputeOut:
     tags=["accounts"],
 )
 def disputable_lines(account_number: str, ctx: Context, limit: Limit = 50, cursor: Cursor = None) -> Page[DisputableLineOut]:
-    """The account's issued premium and fee lines, each with the amount still free to dispute."""
+    """List the account's issued premium and fee lines, each with the amount still free to dispute."""
     lines, next_cursor = list_page(lines_to_dispute(ctx, account_number), limit=limit, cursor=cursor)
     items = [
         DisputableLineOut(
@@ -192,7 +193,7 @@ def list_disputes(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DisputeOut]:
-    """Disputes by account and status, oldest first."""
+    """List disputes by account and status, oldest first."""
     query = select(Dispute)
     if account_number:
         query = query.where(Dispute.billing_account_id == accounts.get_account_row(ctx, account_number).id)
@@ -209,7 +210,7 @@ def list_disputes(
     dependencies=[requires(Permission.DISPUTES_OPEN)],
 )
 def read_dispute(dispute_number: str, ctx: Context, response: Response) -> DisputeOut:
-    """One dispute with its items and holds; sends an ETag for decisions."""
+    """Return one dispute with its items and holds, and send an ETag for decisions."""
     dispute = find_dispute(ctx, dispute_number)
     audit.record(ctx, action="read", record_type="dispute", record_id=dispute.dispute_number)
     return _changed(ctx, response, dispute)

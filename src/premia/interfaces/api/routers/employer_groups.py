@@ -62,7 +62,7 @@ def create_group(body: EmployerGroupIn, ctx: Context, request: Request, idempote
 
 @router.get("/{group_number}", response_model=EmployerGroupOut, responses=problems(404, 422), dependencies=[requires(Permission.MEMBER_READ)])
 def get_group(group_number: str, ctx: Context) -> EmployerGroupOut:
-    """One employer group with its contact."""
+    """Return one employer group with its contact."""
     group = accounts.get_group_row(ctx, group_number)
     audit.record(ctx, action="read", record_type="employer_group", record_id=group.group_number)
     return _out(ctx, group)

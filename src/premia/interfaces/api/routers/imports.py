@@ -24,6 +24,7 @@ from premia.interfaces.api.jobs import service as jobs
 from premia.interfaces.api.jobs.files import JobFiles
 from premia.interfaces.api.jobs.model import IMPORT_PERMISSIONS, JobKind, JobStatus
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
+from premia.interfaces.api.schemas.common import ApiDate, IdPath
 from premia.interfaces.api.tables import ApiJob
 from premia.kernel.errors import NotFoundError
 
@@ -111,7 +112,7 @@ def _upload_route(kind: JobKind) -> Callable[..., Any]:
         request: Request,
         ctx: Context,
         file: Annotated[UploadFile, File(description="The file as received from the sender.")],
-        as_of: Annotated[date | None, Form(description="Business date of the import; today when omitted.")] = None,
+        as_of: Annotated[ApiDate | None, Form(description="Business date of the import; today when omitted.")] = None,
         lenient_isa: Annotated[bool, Form(description="834 and 820: accept an ISA segment not padded to 106 characters.")] = False,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
@@ -165,14 +166,14 @@ def list_jobs(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[JobOut]:
-    """Jobs of the kinds your role may import, oldest first."""
+    """List jobs of the kinds your role may import, oldest first."""
     rows, next_cursor = keyset_page(ctx, jobs.jobs_query(ctx, kind=kind, status=status), ApiJob.id, limit=limit, cursor=cursor)
     return Page[JobOut](items=[job_out(job) for job in rows], next_cursor=next_cursor)
 
 
 @jobs_router.get("/{job_id}", response_model=JobOut, responses=problems(404, 422), dependencies=[requires_any(*IMPORT_PERMISSIONS)])
-def get_job(job_id: int, ctx: Context) -> JobOut:
-    """One job: its status and, once it ran, the import report or the reason it failed."""
+def get_job(job_id: IdPath, ctx: Context) -> JobOut:
+    """Return one job: its status and, once it has run, the import report or the reason it failed."""
     return job_out(jobs.get_job(ctx, job_id))
 
 
@@ -182,8 +183,8 @@ def get_job(job_id: int, ctx: Context) -> JobOut:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The reply file"}, **problems(404, 422)},
     dependencies=[requires_any(*IMPORT_PERMISSIONS)],
 )
-def job_output(job_id: int, ctx: Context, request: Request) -> PlainTextResponse:
-    """The file the import wrote back to the sender, such as an 834's 999 acknowledgment."""
+def job_output(job_id: IdPath, ctx: Context, request: Request) -> PlainTextResponse:
+    """Return the file the import wrote back for the sender, such as an 834's 999 acknowledgment."""
     job = jobs.get_job(ctx, job_id)
     if not job.output_path:
         raise NotFoundError(
@@ -200,8 +201,12 @@ def job_output(job_id: int, ctx: Context, request: Request) -> PlainTextResponse
 @jobs_router.post(
     "/{job_id}/retry", status_code=202, response_model=JobOut, responses=problems(404, 409, 422), dependencies=[requires_any(*IMPORT_PERMISSIONS)]
 )
-def retry_job(job_id: int, ctx: Context, request: Request) -> JobOut:
+def retry_job(job_id: IdPath, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Queue a failed job again; whatever its failed run applied is not applied twice."""
-    job = jobs.retry_job(ctx, job_id)
-    event.listen(ctx.session, "after_commit", _wake_runner(request), once=True)
-    return job_out(job)
+
+    def handler() -> tuple[int, Any]:
+        job = jobs.retry_job(ctx, job_id)
+        event.listen(ctx.session, "after_commit", _wake_runner(request), once=True)
+        return 202, job_out(job)
+
+    return idempotent(ctx, request, idempotency_key, {"job_id": job_id}, handler)

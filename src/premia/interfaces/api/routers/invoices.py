@@ -1,8 +1,8 @@
 """Invoices with their lines, and each invoice as the PDF the payer gets.
 
 Issued invoices are never edited, so these routes only read. The PDF of an invoice already
-delivered is the stored file, byte for byte as sent; one not yet delivered is rendered from
-its notice the way delivery will render it.
+delivered is the stored file, byte for byte as sent. The PDF of one not yet delivered is
+rendered from its notice the way delivery will render it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from premia.accounts import service as accounts
 from premia.accounts.tables import BillingAccount, Person
@@ -125,11 +126,12 @@ def invoices_out(ctx: ServiceContext, invoices: list[Invoice]) -> list[InvoiceOu
     ]
 
 
-def _names(ctx: ServiceContext, key: object, name: object, ids: set[int | None]) -> dict[int, str]:
+def _names(ctx: ServiceContext, key: InstrumentedAttribute[int], name: InstrumentedAttribute[str], ids: set[int | None]) -> dict[int, str]:
+    """Map the given row ids to a text column of their rows, such as policy ids to policy numbers."""
     wanted = sorted(value for value in ids if value)
     if not wanted:
         return {}
-    return dict(ctx.session.execute(select(key, name).where(key.in_(wanted))).all())  # type: ignore[attr-defined]
+    return {row_id: text for row_id, text in ctx.session.execute(select(key, name).where(key.in_(wanted))).all()}
 
 
 def find_invoice(ctx: ServiceContext, invoice_number: str, legal_entity: str | None) -> Invoice:
@@ -171,7 +173,7 @@ def list_invoices(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[InvoiceOut]:
-    """Invoices with their lines, by account and issue or due date range, in the order they were issued."""
+    """List invoices with their lines, by account and issue or due date range, in the order they were issued."""
     query = select(Invoice)
     if account_number:
         query = query.where(Invoice.billing_account_id == accounts.get_account_row(ctx, account_number).id)
@@ -191,7 +193,7 @@ def list_invoices(
 
 @router.get("/{invoice_number}", response_model=InvoiceOut, responses=problems(404, 409, 422), dependencies=[requires(Permission.BILLING_READ)])
 def get_invoice(invoice_number: str, ctx: Context, legal_entity: str | None = None) -> InvoiceOut:
-    """One invoice with its lines: premium per member and month, APTC, adjustments and fees."""
+    """Return one invoice with its lines: premium per member and month, APTC, adjustments and fees."""
     invoice = find_invoice(ctx, invoice_number, legal_entity)
     _audit_read(ctx, invoice, ["lines"])
     return invoices_out(ctx, [invoice])[0]
@@ -207,7 +209,7 @@ def get_invoice(invoice_number: str, ctx: Context, legal_entity: str | None = No
     dependencies=[requires(Permission.BILLING_READ)],
 )
 def invoice_pdf(invoice_number: str, ctx: Context, legal_entity: str | None = None) -> Response:
-    """The invoice as the payer gets it: the stored PDF once delivered, else rendered now from its notice."""
+    """Return the invoice as the payer gets it: the stored PDF once delivered, else one rendered now from its notice."""
     invoice = find_invoice(ctx, invoice_number, legal_entity)
     notice = ctx.session.scalar(
         select(Notice).where(Notice.invoice_id == invoice.id, Notice.notice_type.in_(INVOICE_NOTICES)).order_by(Notice.id).limit(1)

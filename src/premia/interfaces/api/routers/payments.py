@@ -157,7 +157,7 @@ def list_payments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PaymentOut]:
-    """Payments with their allocations, by account, status, channel and date received, in posting order."""
+    """List payments with their allocations, by account, status, channel and date received, in posting order."""
     query = select(Payment)
     if account_number:
         query = query.where(Payment.billing_account_id == accounts.get_account_row(ctx, account_number).id)
@@ -177,7 +177,7 @@ def list_payments(
 
 @router.get("/{payment_id}", response_model=PaymentOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.BILLING_READ)])
 def get_payment(payment_id: IdPath, ctx: Context) -> PaymentOut:
-    """One payment with how it was allocated."""
+    """Return one payment with how it was allocated."""
     payment = payments.get_payment(ctx, payment_id)
     audit.record(ctx, action="read", record_type="payment", record_id=payment.id)
     return _out_of(ctx, payment)
@@ -196,7 +196,7 @@ def reverse_payment(payment_id: IdPath, body: PaymentReversal, ctx: Context, req
 
 @router.post("/card-events", response_model=CardEventOut, responses=COMMON_ERRORS, dependencies=[requires(Permission.PAYMENTS_POST)])
 def card_event(body: CardEventIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
-    """Record a card processor reply or event: a repeat or an older event answers 200 and changes nothing."""
+    """Record a card processor reply or event. A repeated or older event returns 200 and changes nothing."""
 
     def handler() -> tuple[int, Any]:
         result = record_processor_event(

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from premia.accounts import person_service
-from premia.accounts.model import Delivery, Language
+from premia.accounts.model import Delivery, Language, PersonInput, Sex
+from premia.accounts.views import PersonView
 from premia.delinquency.eligibility import eligibility
 from premia.interfaces.api.deps import Context, IdempotencyKey, IfMatch, idempotent, require_if_match, requires, set_etag
 from premia.interfaces.api.errors import problems
@@ -25,6 +26,23 @@ router = APIRouter(prefix="/persons", tags=["persons"])
 ETAG_HEADER = {"ETag": {"description": "The person's version, for If-Match.", "schema": {"type": "string"}}}
 
 
+class PersonCreate(ApiInput):
+    first_name: str = Field(min_length=1, max_length=64)
+    middle_name: str | None = Field(default=None, max_length=64)
+    last_name: str = Field(min_length=1, max_length=64)
+    name_suffix: str | None = Field(default=None, max_length=16)
+    birth_date: ApiDate
+    sex: Sex = Sex.UNKNOWN
+    member_id: str | None = Field(default=None, max_length=32, description="Assigned by Premia when omitted.")
+    ssn: str | None = Field(default=None, max_length=11, description="Nine digits; stored encrypted and shown masked.")
+    address: AddressIn | None = None
+    mailing_address: AddressIn | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    spoken_language: Language = Language.ENGLISH
+    written_language: Language = Language.ENGLISH
+
+
 class DemographicsPatch(ApiInput):
     """The fields to change; a field left out is unchanged, and null clears an optional one."""
 
@@ -38,7 +56,7 @@ class DemographicsPatch(ApiInput):
     email: str | None = Field(default=None, max_length=254)
     spoken_language: Language | None = None
     written_language: Language | None = None
-    delivery: Delivery | None = Field(default=None, description="Mailing preference of the account the person holds.")
+    delivery: Delivery | None = Field(default=None, description="Delivery preference (paper, email or both) of the account the person holds.")
     contact_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="Contact on which the verified member asked for the change."
     )
@@ -102,6 +120,31 @@ class MergeOut(BaseModel):
     moved: dict[str, int] = Field(description="Records moved to the surviving person, by kind.")
 
 
+@router.post(
+    "",
+    status_code=201,
+    response_model=PersonOut,
+    responses=problems(409, 422),
+    dependencies=[requires(Permission.MEMBER_WRITE)],
+)
+def create_person(body: PersonCreate, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
+    """Record a person who is not yet a member, such as a dependent to add to a policy."""
+
+    def handler() -> tuple[int, Any]:
+        data = body.model_dump(exclude={"address", "mailing_address"})
+        person = person_service.create_person(
+            ctx,
+            PersonInput(
+                **data,
+                residential_address=body.address.to_model() if body.address else None,
+                mailing_address=body.mailing_address.to_model() if body.mailing_address else None,
+            ),
+        )
+        return 201, PersonOut.model_validate(PersonView.of(person), from_attributes=True)
+
+    return idempotent(ctx, request, idempotency_key, body, handler)
+
+
 @router.get(
     "/{member_id}",
     response_model=PersonOut,
@@ -109,7 +152,7 @@ class MergeOut(BaseModel):
     dependencies=[requires(Permission.MEMBER_READ)],
 )
 def get_person(member_id: str, ctx: Context, response: Response) -> PersonOut:
-    """A person's demographics, SSN masked; the read is audited. Sends an ETag for updates."""
+    """Return a person's demographics with the SSN masked, audit the read, and send an ETag for updates."""
     view = person_service.get_person(ctx, member_id)
     set_etag(response, view.version)
     return PersonOut.model_validate(view, from_attributes=True)
@@ -159,7 +202,7 @@ def update_person(member_id: str, body: DemographicsPatch, ctx: Context, respons
     dependencies=[requires(Permission.MEMBER_READ)],
 )
 def person_history(member_id: str, ctx: Context, limit: Limit = 50, cursor: Cursor = None) -> Page[HistoryEntryOut]:
-    """Every demographic change, oldest first, with its old and new value, source and author."""
+    """List every demographic change, oldest first, with its old and new value, source and author."""
     entries, next_cursor = list_page(person_service.person_history(ctx, member_id), limit=limit, cursor=cursor)
     return Page[HistoryEntryOut](items=[HistoryEntryOut.model_validate(entry) for entry in entries], next_cursor=next_cursor)
 
@@ -177,7 +220,7 @@ def person_claims(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ClaimOut]:
-    """The member's claims from the claims feed, newest service first; on a contact the caller must be verified."""
+    """List the member's claims from the claims feed, newest service first. On a contact the caller must be verified."""
     views, next_cursor = list_page(claims_for_member(ctx, member_id, contact_id=contact_id), limit=limit, cursor=cursor)
     items = [
         ClaimOut(
@@ -197,7 +240,7 @@ def person_claims(
     dependencies=[requires(Permission.MEMBER_READ)],
 )
 def member_eligibility(member_id: str, ctx: Context, on: ApiDate | None = None) -> EligibilityOut:
-    """Is the member covered on ``on`` (default today), and are claims for that date paid, pended or denied?"""
+    """Tell whether the member is covered on ``on`` (default today) and whether claims for that date are paid, pended or denied."""
     answer = eligibility(ctx, member_id, on or ctx.today())
     return EligibilityOut.model_validate(answer.to_dict())
 
@@ -210,7 +253,7 @@ def member_eligibility(member_id: str, ctx: Context, on: ApiDate | None = None) 
     dependencies=[requires(Permission.MEMBER_WRITE, Permission.POLICIES_CHANGE)],
 )
 def merge(body: MergeIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
-    """Merge a duplicate person into the surviving one; cases, contacts, coverage and accounts move with it."""
+    """Merge a duplicate person into the surviving one, moving cases, contacts, coverage and accounts to it."""
 
     def handler() -> tuple[int, Any]:
         result = merge_persons(

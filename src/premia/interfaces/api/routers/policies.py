@@ -1,4 +1,7 @@
-"""Policies and their members: list, read with coverage spans, create, add a member, end a member's coverage."""
+"""Policies and their members: list, read with coverage spans and paid-through date, and enroll a new policy.
+
+Changes to a policy after enrollment (members, plan, termination) are in ``lifecycle``.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,13 @@ from premia.accounts.tables import BillingAccount, EmployerGroup, Person
 from premia.audit import service as audit
 from premia.billing.queries import paid_through_dates
 from premia.enrollment import service as enrollment
-from premia.enrollment.model import Market, PolicyStatus, Relationship
+from premia.enrollment.model import Market, PolicyStatus
 from premia.enrollment.tables import CoverageSpan, Policy
 from premia.infra.context import ServiceContext
 from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires
 from premia.interfaces.api.errors import problems
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
-from premia.interfaces.api.schemas.common import ApiDate, ApiInput, IdPath
-from premia.kernel.errors import NotFoundError
+from premia.interfaces.api.schemas.common import ApiDate, ApiInput
 from premia.staff.permissions import Permission
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -77,19 +79,6 @@ class PolicyCreate(ApiInput):
     employer_group_number: str | None = Field(default=None, max_length=32)
     status: PolicyStatus = Field(default=PolicyStatus.PENDING, description="pending until the binder is paid, or active.")
     subscriber_tobacco: bool = False
-
-
-class MemberAdd(ApiInput):
-    member_id: str = Field(min_length=1, max_length=32)
-    relationship: Relationship
-    start_date: ApiDate
-    end_date: ApiDate | None = None
-    tobacco: bool = False
-    aptc_eligible: bool = True
-
-
-class MemberEnd(ApiInput):
-    end_date: ApiDate = Field(description="Last covered day; a past date makes the next bill credit the months after it.")
 
 
 def policy_out(ctx: ServiceContext, policy: Policy) -> PolicyOut:
@@ -151,7 +140,7 @@ def list_policies(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PolicyOut]:
-    """Policies by billing account, covered member, status or plan, in creation order."""
+    """List policies by billing account, covered member, status or plan, in creation order."""
     query = select(Policy)
     if account_number:
         query = query.where(Policy.billing_account_id == accounts.get_account_row(ctx, account_number).id)
@@ -169,7 +158,7 @@ def list_policies(
 
 @router.get("/{policy_number}", response_model=PolicyOut, responses=problems(404, 422), dependencies=[requires(Permission.MEMBER_READ)])
 def get_policy(policy_number: str, ctx: Context) -> PolicyOut:
-    """One policy (by Premia or exchange policy number) with its members and paid-through date."""
+    """Return one policy (by Premia or exchange policy number) with its members and paid-through date."""
     return _audited_out(ctx, enrollment.get_policy(ctx, policy_number), "read")
 
 
@@ -202,60 +191,3 @@ def create_policy(body: PolicyCreate, ctx: Context, request: Request, idempotenc
         return 201, policy_out(ctx, policy)
 
     return idempotent(ctx, request, idempotency_key, body, handler)
-
-
-@router.post(
-    "/{policy_number}/members",
-    status_code=201,
-    response_model=PolicyOut,
-    responses=problems(404, 409, 422),
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-)
-def add_member(policy_number: str, body: MemberAdd, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
-    """Cover a person on the policy from ``start_date``; the next bill charges or prorates the months covered."""
-
-    def handler() -> tuple[int, Any]:
-        # The enrollment service leaves the permission to its callers.
-        ctx.require(Permission.POLICIES_CHANGE)
-        policy = enrollment.get_policy(ctx, policy_number)
-        person = person_service.find_person(ctx, body.member_id)
-        enrollment.add_member(
-            ctx,
-            policy,
-            person_id=person.id,
-            relationship=body.relationship,
-            start_date=body.start_date,
-            end_date=body.end_date,
-            tobacco=body.tobacco,
-            aptc_eligible=body.aptc_eligible,
-        )
-        audit.record(ctx, action="add_member", record_type="policy", record_id=policy.policy_number, detail={"member_id": person.member_id})
-        return 201, policy_out(ctx, policy)
-
-    return idempotent(ctx, request, idempotency_key, body, handler)
-
-
-@router.post(
-    "/{policy_number}/members/{span_id}/end",
-    response_model=PolicyOut,
-    responses=problems(404, 422),
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-)
-def end_member(policy_number: str, span_id: IdPath, body: MemberEnd, ctx: Context) -> PolicyOut:
-    """Set a member's last covered day; setting the same day again changes nothing."""
-    ctx.require(Permission.POLICIES_CHANGE)
-    policy = enrollment.get_policy(ctx, policy_number)
-    span = next((span for span in enrollment.spans_of(ctx, policy.id) if span.id == span_id), None)
-    if span is None:
-        raise NotFoundError(
-            code="coverage.not_found",
-            message=f"Policy {policy.policy_number} has no coverage span {span_id}.",
-            field="span_id",
-            value=span_id,
-            hint="Read the policy for its members' span ids.",
-        )
-    if span.end_date != body.end_date:
-        enrollment.end_member_coverage(ctx, span, body.end_date)
-        ctx.session.flush()
-        audit.record(ctx, action="end_member", record_type="policy", record_id=policy.policy_number, detail={"span_id": span_id})
-    return policy_out(ctx, policy)

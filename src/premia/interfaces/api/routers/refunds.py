@@ -108,7 +108,7 @@ def list_refunds(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[RefundOut]:
-    """Refunds by status and account, in request order."""
+    """List refunds by status and account, in request order."""
     query = select(Refund)
     if status is not None:
         query = query.where(Refund.status == status.value)
@@ -120,17 +120,17 @@ def list_refunds(
 
 @router.get("/{refund_id}", response_model=RefundOut, responses=problems(404, 422), dependencies=[requires_any(*READ_PERMISSIONS)])
 def get_refund(refund_id: IdPath, ctx: Context) -> RefundOut:
-    """One refund and where it stands."""
+    """Return one refund with its status."""
     return refund_out(ctx, refunds.get_refund(ctx, refund_id))
 
 
 @router.post("/{refund_id}/approval", response_model=RefundOut, responses=problems(404, 409, 422), dependencies=[requires(Permission.REFUNDS_APPROVE)])
-def approve_refund(refund_id: IdPath, body: RefundDecision, ctx: Context) -> RefundOut:
+def approve_refund(refund_id: IdPath, body: RefundDecision, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Approve a refund someone else requested; the credit cap is checked again now."""
-    return refund_out(ctx, refunds.approve_refund(ctx, refund_id, note=body.note))
+    return idempotent(ctx, request, idempotency_key, body, lambda: (200, refund_out(ctx, refunds.approve_refund(ctx, refund_id, note=body.note))))
 
 
 @router.post("/{refund_id}/rejection", response_model=RefundOut, responses=problems(404, 409, 422), dependencies=[requires(Permission.REFUNDS_APPROVE)])
-def reject_refund(refund_id: IdPath, body: RefundDecision, ctx: Context) -> RefundOut:
+def reject_refund(refund_id: IdPath, body: RefundDecision, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Turn a refund request down, with the reason."""
-    return refund_out(ctx, refunds.reject_refund(ctx, refund_id, note=body.note))
+    return idempotent(ctx, request, idempotency_key, body, lambda: (200, refund_out(ctx, refunds.reject_refund(ctx, refund_id, note=body.note))))

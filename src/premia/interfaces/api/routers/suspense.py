@@ -91,7 +91,7 @@ def list_suspense(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[SuspenseItemOut]:
-    """Suspense items (open ones unless ``status`` says otherwise), in the order they were held."""
+    """List suspense items (open ones unless ``status`` names another), in the order they were held."""
     query = select(SuspenseItem)
     if status is not None:
         query = query.where(SuspenseItem.status == status.value)
@@ -105,7 +105,7 @@ def list_suspense(
 
 @router.get("/{item_id}", response_model=SuspenseItemOut, responses=problems(404, 422), dependencies=[requires(Permission.SUSPENSE_MANAGE)])
 def get_suspense_item(item_id: IdPath, ctx: Context, as_of: ApiDate | None = None) -> SuspenseItemOut:
-    """One suspense item and how it was resolved."""
+    """Return one suspense item and how it was resolved."""
     item = ctx.session.get(SuspenseItem, item_id)
     if item is None:
         raise NotFoundError(

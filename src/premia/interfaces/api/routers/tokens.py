@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from premia.interfaces.api.deps import AnonymousContext
 from premia.interfaces.api.errors import PROBLEM_RESPONSES
+from premia.interfaces.api.schemas.common import ApiInput
 from premia.staff import service as staff
 from premia.staff.model import Actor
 from premia.staff.permissions import Role
@@ -16,7 +17,7 @@ from premia.staff.permissions import Role
 router = APIRouter(prefix="/tokens", tags=["auth"])
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(ApiInput):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     hours: int = Field(default=12, ge=1, le=168, description="Lifetime of the token in hours.")

@@ -127,7 +127,7 @@ class PreferencesOut(BaseModel):
 
 
 class AuthorizationOut(BaseModel):
-    """How the payer authorized ACH debits, and who recorded it."""
+    """The payer's authorization of ACH debits: method, SEC code, who gave it and who recorded it."""
 
     method: str
     sec_code: str

@@ -3,14 +3,13 @@
   "use strict";
 
   // After a boosted navigation or form post, put focus where a sighted user would look:
-  // the first field with an error, else the status message, else the main heading.
+  // the summary of what failed, else the status message, else the main heading.
   function focusNewContent() {
     var main = document.getElementById("main");
     if (!main) {
       return;
     }
-    var target = main.querySelector("[aria-invalid='true']") ||
-      main.querySelector(".form-error") ||
+    var target = main.querySelector(".error-summary") ||
       main.querySelector(".flash") ||
       main.querySelector("h1");
     if (target) {
@@ -27,7 +26,7 @@
     }
   });
 
-  // A control with data-confirm asks before a change that cannot be undone from the console.
+  // A form with data-confirm requests confirmation before a change that cannot be undone from the console.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute("data-confirm");
