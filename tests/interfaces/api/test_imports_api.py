@@ -115,6 +115,7 @@ def test_rerun_after_crash_posts_once(api):
     household = couple(api)
     content = lockbox_batch(household.invoice_numbers[0])
     stored = JobFiles(api.jobs_dir).save_upload(BytesIO(content), file_name="batch.csv")
+
     with api.services(username="admin-user") as ctx:
         import_lockbox(ctx, content, file_name="batch.csv", as_of=date(2026, 1, 28))
         user_id = ctx.session.scalar(select(StaffUser.id).where(StaffUser.username == "admin-user"))
@@ -138,8 +139,10 @@ def test_rerun_after_crash_posts_once(api):
         ctx.session.add(job)
         ctx.session.flush()
         job_id = job.id
+
     api.client.app.state.job_runner.wake()
     rerun = api.wait_for_job(job_id)
+
     assert rerun["status"] == "succeeded"
     assert rerun["attempts"] == 2
     assert rerun["result"]["already_imported"] is True

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from premia.accounts.tables import BankAccount, BillingAccount
+from premia.accounts.tables import BankAccount, BillingAccount, Person
 from premia.audit.tables import AuditEntry
 from premia.enrollment.tables import CoverageSpan, Policy
 from premia.payments.tables import Payment, Refund
@@ -239,3 +239,38 @@ def test_actions_are_audited(console: Console) -> None:
     payment_id = console.scalar(select(Payment.id).where(Payment.reference == "check 7020"))
     channel = console.scalar(select(AuditEntry.channel).where(AuditEntry.record_type == "payment", AuditEntry.record_id == str(payment_id), AuditEntry.action == "create"))
     assert channel == "console"
+
+
+def test_terminate_and_reinstate(console: Console) -> None:
+    account = console.book.group_account
+    policy = console.scalar(
+        select(Policy.policy_number).join(BillingAccount, BillingAccount.id == Policy.billing_account_id).where(BillingAccount.account_number == account).order_by(Policy.id.desc())
+    )
+    terminated = console.post(
+        f"/accounts/{account}/lifecycle/terminate", {"policy": policy, "last_day": "2026-03-31", "source": "employer", "reason": "employee left"}
+    )
+    status_after_termination = console.scalar(select(Policy.status).where(Policy.policy_number == policy))
+    reinstated = console.post(f"/accounts/{account}/lifecycle/reinstate", {"policy": policy, "reason": "terminated in error"})
+    status_after_reinstatement = console.scalar(select(Policy.status).where(Policy.policy_number == policy))
+    assert flash_of(terminated.text).startswith(f"Policy {policy} is terminated; the last covered day is Mar 31, 2026")
+    assert status_after_termination == "terminated"
+    assert flash_of(reinstated.text).startswith(f"Policy {policy} is reinstated")
+    assert status_after_reinstatement == "active"
+
+
+def test_add_then_remove_member(console: Console) -> None:
+    account = console.book.group_account
+    policy = console.scalar(
+        select(Policy.policy_number).join(BillingAccount, BillingAccount.id == Policy.billing_account_id).where(BillingAccount.account_number == account).order_by(Policy.id)
+    )
+    console.post(
+        f"/accounts/{account}/lifecycle/add-member",
+        {"policy": policy, "first_name": "Leo", "last_name": "Employee", "birth_date": "2012-07-07", "relationship": "child", "effective": "2026-04-01", "source": "employer"},
+    )
+    member_id = console.scalar(select(Person.member_id).where(Person.first_name == "Leo"))
+    removed = console.post(
+        f"/accounts/{account}/lifecycle/remove-member", {"policy": policy, "member_id": member_id, "last_day": "2026-04-30", "source": "employer"}
+    )
+    end = console.scalar(select(CoverageSpan.end_date).join(Person, Person.id == CoverageSpan.person_id).where(Person.member_id == member_id))
+    assert flash_of(removed.text).startswith(f"Coverage of {member_id} on policy {policy} ends on Apr 30, 2026")
+    assert end.isoformat() == "2026-04-30"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from premia.accounts import service as accounts
+from premia.audit import service as audit
 from premia.interfaces.api.deps import Context, IdempotencyKey, IfMatch, idempotent, require_if_match, requires, set_etag
 from premia.interfaces.api.errors import problems
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
@@ -153,6 +154,8 @@ def list_cases(
     if account_number:
         query = query.where(ServiceCase.billing_account_id == accounts.get_account_row(ctx, account_number).id)
     rows, next_cursor = keyset_page(ctx, query, ServiceCase.id, limit=limit, cursor=cursor)
+    for case in rows:
+        audit.record(ctx, action="search", record_type="case", record_id=case.case_number)
     return Page[CaseOut](items=[_out(case_view(ctx, case)) for case in rows], next_cursor=next_cursor)
 
 

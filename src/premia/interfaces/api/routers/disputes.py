@@ -200,6 +200,8 @@ def list_disputes(
     if status is not None:
         query = query.where(Dispute.status == status.value)
     rows, next_cursor = keyset_page(ctx, query, Dispute.id, limit=limit, cursor=cursor)
+    for dispute in rows:
+        audit.record(ctx, action="search", record_type="dispute", record_id=dispute.dispute_number)
     return Page[DisputeOut](items=[dispute_out(ctx, dispute) for dispute in rows], next_cursor=next_cursor)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from premia.accounts import service as accounts
 from premia.accounts.tables import BillingAccount
+from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires, requires_any, service_idempotency_key
 from premia.interfaces.api.errors import problems
@@ -115,13 +116,17 @@ def list_refunds(
     if account_number:
         query = query.where(Refund.billing_account_id == accounts.get_account_row(ctx, account_number).id)
     rows, next_cursor = keyset_page(ctx, query, Refund.id, limit=limit, cursor=cursor)
+    for refund in rows:
+        audit.record(ctx, action="search", record_type="refund", record_id=refund.id)
     return Page[RefundOut](items=[refund_out(ctx, refund) for refund in rows], next_cursor=next_cursor)
 
 
 @router.get("/{refund_id}", response_model=RefundOut, responses=problems(404, 422), dependencies=[requires_any(*READ_PERMISSIONS)])
 def get_refund(refund_id: IdPath, ctx: Context) -> RefundOut:
     """Return one refund with its status."""
-    return refund_out(ctx, refunds.get_refund(ctx, refund_id))
+    refund = refunds.get_refund(ctx, refund_id)
+    audit.record(ctx, action="read", record_type="refund", record_id=refund.id)
+    return refund_out(ctx, refund)
 
 
 @router.post("/{refund_id}/approval", response_model=RefundOut, responses=problems(404, 409, 422), dependencies=[requires(Permission.REFUNDS_APPROVE)])
