@@ -75,7 +75,7 @@ class PolicyCoverage:
         return DateSpan(self.effective_date, self.end_date)
 
     def touches(self, first: Month, last: Month) -> bool:
-        """Whether the policy is in force on any day of the months ``first`` to ``last``."""
+        """Return whether the policy is in force on any day of the months ``first`` to ``last``."""
         if self.cancelled:
             return False
         if self.effective_date > last.last_day:

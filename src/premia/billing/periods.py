@@ -20,7 +20,7 @@ from premia.kernel.dates import Month
 
 @lru_cache(maxsize=4096)
 def make_period(first_month: Month, *, months_per_period: int, settings: BillingSettings, due_day: int) -> BillingPeriod:
-    """The period of ``months_per_period`` months from ``first_month``, with its issue and due dates.
+    """Build the period of ``months_per_period`` months from ``first_month`` with its issue and due dates.
 
     Periods are cached because a bill run needs the same few periods for every account.
     """

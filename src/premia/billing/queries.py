@@ -1,4 +1,4 @@
-"""What an account owes, how old it is, and how far each policy is paid, all from the journal."""
+"""Account balance, aging and each policy's paid-through date, all derived from the journal."""
 
 from __future__ import annotations
 
