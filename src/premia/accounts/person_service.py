@@ -17,7 +17,7 @@ from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.infra.crypto import mask_last4
 from premia.kernel.dates import parse_date
-from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
+from premia.kernel.errors import ConflictError, NotFoundError, ValidationError, version_conflict
 from premia.staff.permissions import Permission
 
 RECORD_TYPE = "person"
@@ -154,12 +154,11 @@ def update_person(
             hint="Changeable fields: " + ", ".join(sorted(UPDATABLE_FIELDS)) + ".",
         )
     if expected_version is not None and expected_version != person.version:
-        raise ConflictError(
+        raise version_conflict(
             code="person.version_conflict",
-            message=f"{record} was changed by someone else (version {person.version}, you edited {expected_version}).",
             record=record,
-            field="version",
-            value=expected_version,
+            stored_version=person.version,
+            expected_version=expected_version,
             hint="Reload the record, reapply your change and save again.",
         )
 

@@ -19,6 +19,8 @@ from premia.kernel.errors import ValidationError
 
 ENV_PREFIX = "PREMIA_"
 KEY_COMMAND = "premia keys generate"
+# Consoles show member data, so an idle limit longer than a day would leave unattended logins open.
+MAX_CONSOLE_IDLE_MINUTES = 24 * 60
 
 
 class Environment(StrEnum):
@@ -63,6 +65,17 @@ class Settings(BaseSettings):
     document_link_base: str | None = Field(
         default=None, description="Portal URL for document links; when set, emails carry a link instead of the PDF."
     )
+    payments_config_file: str | None = Field(
+        default=None,
+        description="YAML file of payment settings (ACH originator, fees, limits); the defaults apply without it.",
+    )
+    jobs_dir: str = Field(default="jobs", description="Folder for files uploaded to the API's import jobs.")
+    console_idle_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=MAX_CONSOLE_IDLE_MINUTES,
+        description="Minutes without a request before a console login ends.",
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -71,6 +84,24 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from exc
+        return value
+
+    @field_validator("payments_config_file")
+    @classmethod
+    def _existing_payments_config(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not Path(value).is_file():
+            raise ValueError(f"payments configuration file {value!r} not found. Give the path of a YAML file.")
+        return value
+
+    @field_validator("jobs_dir")
+    @classmethod
+    def _usable_jobs_dir(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("jobs folder is empty. Give a folder path such as jobs.")
+        if Path(value).exists() and not Path(value).is_dir():
+            raise ValueError(f"jobs folder {value!r} is a file, not a folder")
         return value
 
     @field_validator("log_level")

@@ -64,3 +64,17 @@ class PermissionDeniedError(DomainError):
 
 def invalid(code: str, message: str, **context: Any) -> ValidationError:
     return ValidationError(code=code, message=message, **context)
+
+
+def version_conflict(
+    *, code: str, record: str, stored_version: int, expected_version: int, hint: str
+) -> ConflictError:
+    """Build the error for an edit based on an older version of ``record`` than the one stored."""
+    return ConflictError(
+        code=code,
+        message=f"{record} was changed by someone else (version {stored_version}, you edited {expected_version}).",
+        record=record,
+        field="version",
+        value=expected_version,
+        hint=hint,
+    )

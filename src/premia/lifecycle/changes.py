@@ -23,14 +23,14 @@ from sqlalchemy import select
 
 from premia.accounts.tables import Person
 from premia.enrollment import service as enrollment
-from premia.enrollment.model import ExchangeAmountKind, Market, PolicyStatus, Relationship
+from premia.enrollment.model import ExchangeAmountKind, PolicyStatus, Relationship
 from premia.enrollment.tables import CoverageSpan, ExchangeAmount, Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import NotFoundError, PermissionDeniedError, ValidationError
 from premia.lifecycle.cancellation import void_policy
 from premia.lifecycle.config import DEFAULT_CONFIG, LifecycleConfig
 from premia.lifecycle.model import ChangeKind, EndDate, OfferStatus, RequestSource
-from premia.lifecycle.renewals import choose_renewal_plan, renew_policy
+from premia.lifecycle.renewals import choose_renewal_plan, renew_policy, successor_policy_input
 from premia.lifecycle.repository import (
     anniversary_month,
     day_before,
@@ -154,17 +154,11 @@ def change_plan(
 
     replacement = enrollment.create_policy(
         ctx,
-        enrollment.PolicyInput(
-            billing_account_id=policy.billing_account_id,
-            subscriber_person_id=policy.subscriber_person_id,
+        successor_policy_input(
+            policy,
             plan_id=target.plan_id,
-            rating_area=policy.rating_area,
-            market=Market(policy.market),
-            state=policy.state,
             effective_date=effective,
             end_date=original_end,
-            on_exchange=policy.on_exchange,
-            employer_group_id=policy.employer_group_id,
             status=original_status,
             subscriber_tobacco=next((span.tobacco for span in carried if span.relationship == Relationship.SUBSCRIBER.value), False),
             source=source.value,
@@ -230,30 +224,23 @@ def add_member(
         start=effective, requested_on=requested_on, source=source, limit=retro_limit_for(ctx, policy, config), record=record, birth_date=person.birth_date
     )
 
-    enrollment.add_member(
-        ctx,
-        policy,
-        person_id=person.id,
-        relationship=relationship,
-        start_date=effective,
-        tobacco=tobacco,
-        aptc_eligible=aptc_eligible,
-        source=source.value,
-    )
+    def cover(on_policy: Policy, start_date: date) -> None:
+        enrollment.add_member(
+            ctx,
+            on_policy,
+            person_id=person.id,
+            relationship=relationship,
+            start_date=start_date,
+            tobacco=tobacco,
+            aptc_eligible=aptc_eligible,
+            source=source.value,
+        )
 
+    cover(policy, effective)
     renewed: list[str] = []
     for renewal in renewals_of(ctx, policy):
         if renewal.effective_date > effective and not enrollment.spans_of(ctx, renewal.id, person_id=person.id):
-            enrollment.add_member(
-                ctx,
-                renewal,
-                person_id=person.id,
-                relationship=relationship,
-                start_date=renewal.effective_date,
-                tobacco=tobacco,
-                aptc_eligible=aptc_eligible,
-                source=source.value,
-            )
+            cover(renewal, renewal.effective_date)
             renewed.append(renewal.policy_number)
 
     change = record_change(

@@ -447,17 +447,11 @@ def _renewal_policy(
 
     renewal = enrollment.create_policy(
         ctx,
-        enrollment.PolicyInput(
-            billing_account_id=policy.billing_account_id,
-            subscriber_person_id=policy.subscriber_person_id,
+        successor_policy_input(
+            policy,
             plan_id=target.plan_id,
-            rating_area=policy.rating_area,
-            market=Market(policy.market),
-            state=policy.state,
             effective_date=renewal_date,
             end_date=_carried(original_end, last_day),
-            on_exchange=policy.on_exchange,
-            employer_group_id=policy.employer_group_id,
             status=PolicyStatus.ACTIVE,
             subscriber_tobacco=subscriber.tobacco,
             source=RENEWAL_SOURCE,
@@ -494,6 +488,38 @@ def _renewal_policy(
         )
     ctx.session.flush()
     return renewal
+
+
+def successor_policy_input(
+    policy: Policy,
+    *,
+    plan_id: str,
+    effective_date: date,
+    end_date: date | None,
+    status: PolicyStatus,
+    subscriber_tobacco: bool,
+    source: str,
+) -> enrollment.PolicyInput:
+    """Describe a policy that continues ``policy`` on another plan or plan year.
+
+    The successor keeps the billing account, subscriber, rating area, market, state, exchange
+    flag and employer group, so its bills go where the old policy's went.
+    """
+    return enrollment.PolicyInput(
+        billing_account_id=policy.billing_account_id,
+        subscriber_person_id=policy.subscriber_person_id,
+        plan_id=plan_id,
+        rating_area=policy.rating_area,
+        market=Market(policy.market),
+        state=policy.state,
+        effective_date=effective_date,
+        end_date=end_date,
+        on_exchange=policy.on_exchange,
+        employer_group_id=policy.employer_group_id,
+        status=status,
+        subscriber_tobacco=subscriber_tobacco,
+        source=source,
+    )
 
 
 def _carried(end: date | None, last_day: date) -> date | None:

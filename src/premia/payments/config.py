@@ -8,8 +8,9 @@ leave a default silently in force.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,6 +21,9 @@ from premia.formats.nacha.writer import Originator
 from premia.kernel.errors import ValidationError
 from premia.kernel.money import parse_amount
 from premia.payments.model import DEFAULT_CASH_ACCOUNT
+
+if TYPE_CHECKING:
+    from premia.infra.settings import Settings
 
 
 def _cents(value: Any) -> Any:
@@ -138,3 +142,18 @@ def load_payments_config(path: Path) -> PaymentsConfig:
             field=location,
             hint="Check the key's spelling and value; unknown keys are not allowed.",
         ) from exc
+
+
+def configured_payments(settings: Settings) -> PaymentsConfig:
+    """Return the payment settings of ``PREMIA_PAYMENTS_CONFIG_FILE``, or the defaults without one.
+
+    The file is read once per process, so an edit takes effect when the API or command starts again.
+    """
+    if settings.payments_config_file is None:
+        return DEFAULT_CONFIG
+    return _cached_payments_config(settings.payments_config_file)
+
+
+@lru_cache(maxsize=8)
+def _cached_payments_config(path: str) -> PaymentsConfig:
+    return load_payments_config(Path(path))

@@ -22,7 +22,7 @@ from premia.accounts.service import get_account_row
 from premia.accounts.tables import Person
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
-from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
+from premia.kernel.errors import ConflictError, NotFoundError, ValidationError, version_conflict
 from premia.servicing import surveys
 from premia.servicing.case_clock import refresh_due_dates
 from premia.servicing.config import ServicingConfig, default_config
@@ -405,15 +405,11 @@ def _flush(ctx: ServiceContext, case: ServiceCase) -> None:
 
 
 def _version_conflict(case: ServiceCase, expected_version: int) -> ConflictError:
-    record = f"case {case.case_number}"
-    return ConflictError(
+    return version_conflict(
         code="case.version_conflict",
-        message=(
-            f"{record} was changed by someone else (version {case.version}, you edited {expected_version})."
-        ),
-        record=record,
-        field="version",
-        value=expected_version,
+        record=f"case {case.case_number}",
+        stored_version=case.version,
+        expected_version=expected_version,
         hint="Reload the case, reapply your change and save again.",
     )
 

@@ -36,7 +36,13 @@ from premia.accounts.tables import BankAccount, BillingAccount
 from premia.audit import service as audit
 from premia.delinquency import holds as delinquency_holds
 from premia.infra.context import ServiceContext
-from premia.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from premia.kernel.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    version_conflict,
+)
 from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount
 from premia.ledger.receivables import open_items
@@ -535,16 +541,11 @@ def _flush(ctx: ServiceContext, dispute: Dispute) -> None:
 
 
 def _version_conflict(dispute: Dispute, expected_version: int) -> ConflictError:
-    record = f"dispute {dispute.dispute_number}"
-    return ConflictError(
+    return version_conflict(
         code="dispute.version_conflict",
-        message=(
-            f"{record} was changed by someone else (version {dispute.version}, you edited "
-            f"{expected_version})."
-        ),
-        record=record,
-        field="version",
-        value=expected_version,
+        record=f"dispute {dispute.dispute_number}",
+        stored_version=dispute.version,
+        expected_version=expected_version,
         hint="Reload the dispute and decide again.",
     )
 

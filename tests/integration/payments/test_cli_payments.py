@@ -152,6 +152,22 @@ def test_import_bai2_then_suspense_apply(logged_in, cli_env: Path):
     assert applied["applied"] == "968.00"
 
 
+def test_suspense_age_from_settings_file(logged_in, cli_env: Path, monkeypatch: pytest.MonkeyPatch):
+    path = cli_env / "report.bai2"
+    path.write_text(bai2_file("1234567890", date(2026, 4, 27), [Credit("195", 96_800, text="WIRE NO REFERENCE")]), encoding="ascii")
+    _json(run("import", "bai2", str(path), "--as-of", "2026-04-27", "--json"))
+    (by_default,) = _json(run("suspense", "list", "--as-of", "2026-05-10", "--json"))
+    config_file = cli_env / "payments.yaml"
+    config_file.write_text("suspense_max_age_days: 5\n", encoding="utf-8")
+    monkeypatch.setenv("PREMIA_PAYMENTS_CONFIG_FILE", str(config_file))
+
+    (configured,) = _json(run("suspense", "list", "--as-of", "2026-05-10", "--json"))
+
+    # Received on April 27: 13 days old on May 10, within the default 45 but past the configured 5.
+    assert by_default["overdue"] is False
+    assert configured["overdue"] is True
+
+
 def test_malformed_import_rejected(logged_in, cli_env: Path):
     path = cli_env / "bad.bai2"
     path.write_text("00,0004,1/2/345,06/0321,0829,001,80,1,2/\n", encoding="ascii")

@@ -150,3 +150,53 @@ def test_unknown_keyword_rejected() -> None:
 def test_environment_choices() -> None:
     with pytest.raises(pydantic.ValidationError, match="environment"):
         Settings(_env_file=None, environment="staging")  # type: ignore[call-arg]
+
+
+def test_jobs_console_payments_defaults() -> None:
+    settings = load_settings()
+
+    assert settings.payments_config_file is None
+    assert settings.jobs_dir == "jobs"
+    assert settings.console_idle_minutes == 15
+
+
+def test_jobs_console_payments_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config_file = tmp_path / "payments.yaml"
+    config_file.write_text("suspense_max_age_days: 30\n", encoding="utf-8")
+    monkeypatch.setenv("PREMIA_PAYMENTS_CONFIG_FILE", str(config_file))
+    monkeypatch.setenv("PREMIA_JOBS_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("PREMIA_CONSOLE_IDLE_MINUTES", "30")
+
+    settings = load_settings()
+
+    assert settings.payments_config_file == str(config_file)
+    assert settings.jobs_dir == str(tmp_path / "uploads")
+    assert settings.console_idle_minutes == 30
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "1441", "ten"])
+def test_console_idle_minutes_rejected(monkeypatch: pytest.MonkeyPatch, minutes: str) -> None:
+    monkeypatch.setenv("PREMIA_CONSOLE_IDLE_MINUTES", minutes)
+
+    with pytest.raises(pydantic.ValidationError, match="console_idle_minutes"):
+        load_settings()
+
+
+def test_missing_payments_config_file_rejected(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-payments.yaml"
+
+    with pytest.raises(pydantic.ValidationError, match="payments configuration file .* not found"):
+        Settings(_env_file=None, payments_config_file=str(missing))  # type: ignore[call-arg]
+
+
+def test_blank_jobs_dir_rejected() -> None:
+    with pytest.raises(pydantic.ValidationError, match="jobs folder is empty"):
+        Settings(_env_file=None, jobs_dir="  ")  # type: ignore[call-arg]
+
+
+def test_jobs_dir_that_is_a_file_rejected(tmp_path: Path) -> None:
+    occupied = tmp_path / "jobs"
+    occupied.write_text("not a folder", encoding="utf-8")
+
+    with pytest.raises(pydantic.ValidationError, match="is a file, not a folder"):
+        Settings(_env_file=None, jobs_dir=str(occupied))  # type: ignore[call-arg]

@@ -1,15 +1,16 @@
-"""Problem codes of the BAI2 reader, and the error that rejects a whole file.
+"""Problem codes of the BAI2 reader, and its whole-file error.
 
-Problems are :class:`~premia.kernel.errors.ValidationError` records kept as data: the reader
-collects every one it finds, then raises :class:`Bai2FileRejected` with all of them, or
-returns the file with the problems that are only warnings.
+The problem records and the rejection error are the bank-file ones of
+:mod:`premia.formats.bank_file_errors`; the reader collects every problem, then raises
+:class:`Bai2FileRejected` with all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from premia.formats.bank_file_errors import BankFileRejected, problem
+from premia.formats.bank_file_errors import reject as bank_file_reject
 from premia.kernel.errors import ValidationError
 
 
@@ -34,32 +35,16 @@ class Bai2Problem(StrEnum):
     FILE_REJECTED = "bai2.file_rejected"
 
 
-@dataclass
-class Bai2FileRejected(ValidationError):
-    """A BAI2 file failed validation; ``problems`` lists every fault found, in file order."""
+# One error type serves every bank-file format; the code bai2.file_rejected marks a BAI2 rejection.
+Bai2FileRejected = BankFileRejected
 
-    problems: tuple[ValidationError, ...] = ()
-
-
-def problem(
-    code: Bai2Problem,
-    message: str,
-    *,
-    record: str | None = None,
-    field: str | None = None,
-    value: object = None,
-    hint: str,
-) -> ValidationError:
-    """Build one problem; its message starts with the record it concerns, so it reads on its own."""
-    text = f"{record[0].upper()}{record[1:]}: {message}" if record else message
-    return ValidationError(code=code, message=text, record=record, field=field, value=value, hint=hint)
+__all__ = ["Bai2FileRejected", "Bai2Problem", "problem", "reject"]
 
 
 def reject(problems: list[ValidationError]) -> Bai2FileRejected:
-    others = f" ({len(problems) - 1} more problems listed)" if len(problems) > 1 else ""
-    return Bai2FileRejected(
-        code=Bai2Problem.FILE_REJECTED,
-        message=f"BAI2 file rejected: {problems[0].message}{others}",
+    return bank_file_reject(
+        Bai2Problem.FILE_REJECTED,
+        "BAI2 file",
+        problems,
         hint="Ask the bank to resend the report; nothing from this file was applied.",
-        problems=tuple(problems),
     )

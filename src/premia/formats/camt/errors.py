@@ -1,15 +1,16 @@
-"""Problem codes of the camt reader, and the error that rejects a whole document.
+"""Problem codes of the camt reader, and its whole-document error.
 
-Problems are :class:`~premia.kernel.errors.ValidationError` records kept as data: the reader
-collects every one it finds, then raises :class:`CamtDocumentRejected` with all of them, or
-returns the document with the problems that are only warnings.
+The problem records and the rejection error are the bank-file ones of
+:mod:`premia.formats.bank_file_errors`; the reader collects every problem, then raises
+:class:`CamtDocumentRejected` with all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from premia.formats.bank_file_errors import BankFileRejected, problem
+from premia.formats.bank_file_errors import reject as bank_file_reject
 from premia.kernel.errors import ValidationError
 
 
@@ -27,32 +28,16 @@ class CamtProblem(StrEnum):
     DOCUMENT_REJECTED = "camt.document_rejected"
 
 
-@dataclass
-class CamtDocumentRejected(ValidationError):
-    """A camt document failed validation; ``problems`` lists every fault found, in document order."""
+# One error type serves every bank-file format; the code camt.document_rejected marks a camt rejection.
+CamtDocumentRejected = BankFileRejected
 
-    problems: tuple[ValidationError, ...] = ()
-
-
-def problem(
-    code: CamtProblem,
-    message: str,
-    *,
-    record: str | None = None,
-    field: str | None = None,
-    value: object = None,
-    hint: str,
-) -> ValidationError:
-    """Build one problem; its message starts with the element it concerns, so it reads on its own."""
-    text = f"{record[0].upper()}{record[1:]}: {message}" if record else message
-    return ValidationError(code=code, message=text, record=record, field=field, value=value, hint=hint)
+__all__ = ["CamtDocumentRejected", "CamtProblem", "problem", "reject"]
 
 
 def reject(problems: list[ValidationError]) -> CamtDocumentRejected:
-    others = f" ({len(problems) - 1} more problems listed)" if len(problems) > 1 else ""
-    return CamtDocumentRejected(
-        code=CamtProblem.DOCUMENT_REJECTED,
-        message=f"camt document rejected: {problems[0].message}{others}",
+    return bank_file_reject(
+        CamtProblem.DOCUMENT_REJECTED,
+        "camt document",
+        problems,
         hint="Ask the bank to resend the document; nothing from it was applied.",
-        problems=tuple(problems),
     )

@@ -1,10 +1,16 @@
-"""Problem codes of the lockbox CSV reader, and the error that rejects a whole file."""
+"""Problem codes of the lockbox CSV reader, and its whole-file error.
+
+The problem records and the rejection error are the bank-file ones of
+:mod:`premia.formats.bank_file_errors`; the reader collects every problem, then raises
+:class:`LockboxFileRejected` with all of them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from premia.formats.bank_file_errors import BankFileRejected, problem
+from premia.formats.bank_file_errors import reject as bank_file_reject
 from premia.kernel.errors import ValidationError
 
 
@@ -21,32 +27,11 @@ class LockboxProblem(StrEnum):
     FILE_REJECTED = "lockbox.file_rejected"
 
 
-@dataclass
-class LockboxFileRejected(ValidationError):
-    """The lockbox file as a whole cannot be read; ``problems`` lists why."""
+# One error type serves every bank-file format; the code lockbox.file_rejected marks a lockbox rejection.
+LockboxFileRejected = BankFileRejected
 
-    problems: tuple[ValidationError, ...] = ()
-
-
-def problem(
-    code: LockboxProblem,
-    message: str,
-    *,
-    record: str | None = None,
-    field: str | None = None,
-    value: object = None,
-    hint: str,
-) -> ValidationError:
-    """Build one problem; its message starts with the line it concerns, so it reads on its own."""
-    text = f"{record[0].upper()}{record[1:]}: {message}" if record else message
-    return ValidationError(code=code, message=text, record=record, field=field, value=value, hint=hint)
+__all__ = ["LockboxFileRejected", "LockboxProblem", "problem", "reject"]
 
 
 def reject(problems: list[ValidationError]) -> LockboxFileRejected:
-    others = f" ({len(problems) - 1} more problems listed)" if len(problems) > 1 else ""
-    return LockboxFileRejected(
-        code=LockboxProblem.FILE_REJECTED,
-        message=f"Lockbox file rejected: {problems[0].message}{others}",
-        hint=problems[0].hint,
-        problems=tuple(problems),
-    )
+    return bank_file_reject(LockboxProblem.FILE_REJECTED, "Lockbox file", problems, hint=problems[0].hint)

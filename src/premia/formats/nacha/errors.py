@@ -1,16 +1,15 @@
-"""Problem codes of the NACHA reader and writer, and the error that rejects a whole file.
+"""Problem codes of the NACHA reader and writer, and their whole-file error.
 
-Problems are :class:`~premia.kernel.errors.ValidationError` records kept as data: the reader
-collects every one it finds, then raises :class:`NachaFileRejected` with all of them, or
-returns the file with the problems that are only warnings.
+The problem records and the rejection error are the bank-file ones of
+:mod:`premia.formats.bank_file_errors`; the reader collects every problem, then raises
+:class:`NachaFileRejected` with all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from premia.kernel.errors import ValidationError
+from premia.formats.bank_file_errors import BankFileRejected, problem, reject
 
 
 class NachaProblem(StrEnum):
@@ -53,36 +52,8 @@ class NachaProblem(StrEnum):
     BUILD_REJECTED = "nacha.build_rejected"
 
 
-@dataclass
-class NachaFileRejected(ValidationError):
-    """A NACHA file, or a request to build one, failed validation.
+# One error type serves every bank-file format. The NACHA writer raises it too, for a file it
+# cannot build, and the codes nacha.file_rejected and nacha.build_rejected tell the two apart.
+NachaFileRejected = BankFileRejected
 
-    ``problems`` contains every fault found, in file order, each naming its record and field.
-    """
-
-    problems: tuple[ValidationError, ...] = ()
-
-
-def problem(
-    code: NachaProblem,
-    message: str,
-    *,
-    record: str | None = None,
-    field: str | None = None,
-    value: object = None,
-    hint: str,
-) -> ValidationError:
-    """Build one problem; its message starts with the record it concerns, so it reads on its own."""
-    text = f"{record[0].upper()}{record[1:]}: {message}" if record else message
-    return ValidationError(code=code, message=text, record=record, field=field, value=value, hint=hint)
-
-
-def reject(code: NachaProblem, subject: str, problems: list[ValidationError], hint: str) -> NachaFileRejected:
-    """Build the whole-file error for ``problems``, quoting the first in its message."""
-    others = f" ({len(problems) - 1} more problems listed)" if len(problems) > 1 else ""
-    return NachaFileRejected(
-        code=code,
-        message=f"{subject} rejected: {problems[0].message}{others}",
-        hint=hint,
-        problems=tuple(problems),
-    )
+__all__ = ["NachaFileRejected", "NachaProblem", "problem", "reject"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from premia.formats.nacha.codes import (
     AddendaType,
@@ -364,51 +364,51 @@ def _parse_return_addenda(fields: RecordFields) -> ReturnAddenda | None:
     if reason_code is None:
         return None
 
-    if reason_code.kind is ReturnKind.DISHONORED:
-        dishonored = DishonoredReturnLayout
-        addenda = ReturnAddenda(
-            record_number=fields.record_number,
-            kind=reason_code.kind,
-            reason_code=reason_code,
-            original_trace_number=original_trace,
-            original_rdfi_identification=original_rdfi,
-            addenda_information=fields.text(dishonored.ADDENDA_INFORMATION),
-            trace_number=trace_number,
-            return_trace_number=fields.optional_digits(dishonored.RETURN_TRACE),
-            return_settlement_day=fields.text(dishonored.RETURN_SETTLEMENT_DATE) or None,
-            original_return_reason=_reason_from_two_digits(fields.text(dishonored.RETURN_REASON)),
-        )
-    elif reason_code.kind is ReturnKind.CONTESTED_DISHONORED:
-        contested = ContestedReturnLayout
-        addenda = ReturnAddenda(
-            record_number=fields.record_number,
-            kind=reason_code.kind,
-            reason_code=reason_code,
-            original_trace_number=original_trace,
-            original_rdfi_identification=original_rdfi,
-            addenda_information="",
-            trace_number=trace_number,
-            return_trace_number=fields.optional_digits(contested.RETURN_TRACE),
-            return_settlement_day=fields.text(contested.RETURN_SETTLEMENT_DATE) or None,
-            original_return_reason=_reason_from_two_digits(fields.text(contested.RETURN_REASON)),
-            date_original_entry_returned=fields.text(contested.DATE_ORIGINAL_ENTRY_RETURNED) or None,
-            original_settlement_day=fields.text(contested.ORIGINAL_SETTLEMENT_DATE) or None,
-            dishonored_return_trace_number=fields.optional_digits(contested.DISHONORED_RETURN_TRACE),
-            dishonored_return_settlement_day=fields.text(contested.DISHONORED_RETURN_SETTLEMENT_DATE) or None,
-            dishonored_return_reason=_reason_from_two_digits(fields.text(contested.DISHONORED_RETURN_REASON)),
-        )
-    else:
-        addenda = ReturnAddenda(
-            record_number=fields.record_number,
-            kind=reason_code.kind,
-            reason_code=reason_code,
-            original_trace_number=original_trace,
-            original_rdfi_identification=original_rdfi,
-            addenda_information=fields.text(layout.ADDENDA_INFORMATION),
-            trace_number=trace_number,
-            date_of_death=fields.optional_yymmdd(layout.DATE_OF_DEATH),
-        )
+    addenda = ReturnAddenda(
+        record_number=fields.record_number,
+        kind=reason_code.kind,
+        reason_code=reason_code,
+        original_trace_number=original_trace,
+        original_rdfi_identification=original_rdfi,
+        trace_number=trace_number,
+        **_return_details(fields, reason_code.kind),
+    )
     return addenda if fields.valid else None
+
+
+def _return_details(fields: RecordFields, kind: ReturnKind) -> dict[str, Any]:
+    """Read the fields between the original RDFI and the trace number, laid out by the kind of return."""
+    if kind is ReturnKind.DISHONORED:
+        return {
+            "addenda_information": fields.text(DishonoredReturnLayout.ADDENDA_INFORMATION),
+            **_dishonored_return_details(fields, DishonoredReturnLayout),
+        }
+    if kind is ReturnKind.CONTESTED_DISHONORED:
+        contested = ContestedReturnLayout
+        return {
+            "addenda_information": "",
+            **_dishonored_return_details(fields, contested),
+            "date_original_entry_returned": fields.text(contested.DATE_ORIGINAL_ENTRY_RETURNED) or None,
+            "original_settlement_day": fields.text(contested.ORIGINAL_SETTLEMENT_DATE) or None,
+            "dishonored_return_trace_number": fields.optional_digits(contested.DISHONORED_RETURN_TRACE),
+            "dishonored_return_settlement_day": fields.text(contested.DISHONORED_RETURN_SETTLEMENT_DATE) or None,
+            "dishonored_return_reason": _reason_from_two_digits(fields.text(contested.DISHONORED_RETURN_REASON)),
+        }
+    return {
+        "addenda_information": fields.text(ReturnAddendaLayout.ADDENDA_INFORMATION),
+        "date_of_death": fields.optional_yymmdd(ReturnAddendaLayout.DATE_OF_DEATH),
+    }
+
+
+def _dishonored_return_details(
+    fields: RecordFields, layout: type[DishonoredReturnLayout] | type[ContestedReturnLayout]
+) -> dict[str, Any]:
+    # Dishonored and contested returns place the fields of the earlier return at the same positions.
+    return {
+        "return_trace_number": fields.optional_digits(layout.RETURN_TRACE),
+        "return_settlement_day": fields.text(layout.RETURN_SETTLEMENT_DATE) or None,
+        "original_return_reason": _reason_from_two_digits(fields.text(layout.RETURN_REASON)),
+    }
 
 
 def _reason_from_two_digits(digits: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from premia.interfaces.api.routers import (
 )
 from premia.interfaces.api.schemas.common import reject_unstorable_parameters
 from premia.interfaces.console import mount_console
+from premia.payments.config import configured_payments
 
 API_PREFIX = "/api/v1"
 ROUTERS = [
@@ -63,20 +65,21 @@ ROUTERS = [
     kpis.router,
     audit.router,
 ]
-# Relative to the working directory, as the documents folder is by default.
-DEFAULT_JOBS_DIR = Path("jobs")
 
 
 def create_app(settings: Settings, *, clock: Any = None, jobs_dir: Path | None = None, run_jobs: bool = True) -> FastAPI:
     """Build the API on the settings' database.
 
-    Uploaded import files are kept under ``jobs_dir``. With ``run_jobs`` the app starts a
-    background thread on startup that runs queued import jobs; without it jobs stay queued.
+    Uploaded import files are kept under ``jobs_dir``, by default the settings' ``jobs_dir``.
+    With ``run_jobs`` the app starts a background thread on startup that runs queued import
+    jobs; without it jobs stay queued. A payments configuration file that cannot be read
+    stops the app here rather than at the first payment request.
     """
+    configured_payments(settings)
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     clock = clock or SystemClock()
-    job_files = JobFiles(jobs_dir or DEFAULT_JOBS_DIR)
+    job_files = JobFiles(jobs_dir or Path(settings.jobs_dir))
     runner = JobRunner(session_factory=session_factory, settings=settings, clock=clock, files=job_files)
 
     @asynccontextmanager
@@ -111,7 +114,7 @@ def create_app(settings: Settings, *, clock: Any = None, jobs_dir: Path | None =
         api.include_router(router)
     app.include_router(api)
     _document_problem_media_type(app)
-    mount_console(app)
+    mount_console(app, idle_timeout=timedelta(minutes=settings.console_idle_minutes))
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -26,6 +26,13 @@ policies_app = typer.Typer(
 
 SOURCE_HELP = "Who asked: member, employer, exchange (an 834 or Marketplace notice) or carrier (a correction)."
 JSON_HELP = "Print JSON."
+
+PolicyNumber = Annotated[str, typer.Argument(help="Policy number.")]
+Source = Annotated[RequestSource, typer.Option("--source", help=SOURCE_HELP)]
+ChangeRequestedOn = Annotated[
+    str | None, typer.Option("--requested-on", help="Date the change was requested; today if omitted.")
+]
+JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 
 
 def _catalog(ctx: ServiceContext) -> Any:
@@ -50,7 +57,7 @@ def _emit(json_output: bool, data: dict[str, Any], lines: Callable[[], list[str]
 @renewals_app.command("run")
 def run(
     as_of: str = typer.Option(..., "--as-of", help="Business date of the run, YYYY-MM-DD."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """Renew every policy whose renewal window is open on the as-of date and send the renewal notices."""
 
@@ -88,8 +95,8 @@ def decline(
     group: str | None = typer.Option(None, "--group", help="Decline for the employer: every waiting renewal of this group."),
     on: str | None = typer.Option(None, "--on", help="Date the payer declined, YYYY-MM-DD; today if omitted."),
     reason: str = typer.Option(..., "--reason", help="Why the payer declines the renewal."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """Decline a renewal before it takes effect: the renewal is cancelled and coverage ends with the plan year."""
 
@@ -124,8 +131,8 @@ def choose_plan(
     policy: str = typer.Argument(..., help="Policy number (the current one or its renewal)."),
     plan: str = typer.Option(..., "--plan", help="Plan id to renew into, for the next plan year."),
     on: str | None = typer.Option(None, "--on", help="Date the payer chose, YYYY-MM-DD; today if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """Renew into another plan the payer chose before the renewal date; the earlier offer is superseded."""
 
@@ -147,13 +154,13 @@ def choose_plan(
 
 @policies_app.command("change-plan")
 def change_plan(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     plan: str = typer.Option(..., "--plan", help="Plan id to move the members to."),
     effective: str = typer.Option(..., "--effective", help="First day on the new plan, YYYY-MM-DD."),
-    requested_on: str | None = typer.Option(None, "--requested-on", help="Date the change was requested; today if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
+    requested_on: ChangeRequestedOn = None,
+    source: Source = RequestSource.MEMBER,
     reason: str = typer.Option("", "--reason", help="Qualifying event or other reason for the change."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """Move a policy's members to another plan from a date; the bill run prorates and adjusts billed months."""
 
@@ -177,15 +184,15 @@ def change_plan(
 
 @policies_app.command("add-member")
 def add_member(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     member: str = typer.Option(..., "--member", help="Member ID of the person to cover (create the person first)."),
     relationship: Relationship = typer.Option(..., "--relationship", help="Relationship to the subscriber."),
     effective: str = typer.Option(..., "--effective", help="First covered day, YYYY-MM-DD."),
     tobacco: bool = typer.Option(False, "--tobacco", help="The member uses tobacco."),
     no_aptc: bool = typer.Option(False, "--no-aptc", help="The member is not eligible for APTC."),
-    requested_on: str | None = typer.Option(None, "--requested-on", help="Date the change was requested; today if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    requested_on: ChangeRequestedOn = None,
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """Cover a dependent from a date (also on a renewal already made)."""
 
@@ -211,12 +218,12 @@ def add_member(
 
 @policies_app.command("remove-member")
 def remove_member(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     member: str = typer.Option(..., "--member", help="Member ID of the dependent."),
     effective: str = typer.Option(..., "--effective", help="Last covered day, YYYY-MM-DD."),
-    requested_on: str | None = typer.Option(None, "--requested-on", help="Date the change was requested; today if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    requested_on: ChangeRequestedOn = None,
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """End a dependent's coverage after a date, moved up to the retroactivity limit when it is too far back."""
 
@@ -239,12 +246,12 @@ def remove_member(
 
 @policies_app.command("terminate")
 def terminate(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     effective: str = typer.Option(..., "--effective", help="Last covered day, YYYY-MM-DD; premium is owed through it."),
     reason: str = typer.Option(..., "--reason", help="Why coverage ends."),
     requested_on: str | None = typer.Option(None, "--requested-on", help="Date the termination was requested; today if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """End coverage after a date; unearned premium is refunded once the bill run credits it."""
 
@@ -275,14 +282,14 @@ def terminate(
 
 @policies_app.command("cancel")
 def cancel(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     effective: str | None = typer.Option(
         None, "--effective", "--on", help="Date the cancellation was requested, YYYY-MM-DD; today if omitted. It voids coverage from the effective date."
     ),
     reason: str = typer.Option("", "--reason", help="Why the policy is cancelled."),
     delivered: str | None = typer.Option(None, "--delivered", help="Date the policy was delivered, which starts the free look; the effective date if omitted."),
-    source: RequestSource = typer.Option(RequestSource.MEMBER, "--source", help=SOURCE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    source: Source = RequestSource.MEMBER,
+    json_output: JsonOutput = False,
 ) -> None:
     """Cancel before the effective date or within the free look; everything paid is refunded after the bill run's credit."""
 
@@ -306,10 +313,10 @@ def cancel(
 
 @policies_app.command("reinstate")
 def reinstate(
-    policy: str = typer.Argument(..., help="Policy number."),
+    policy: PolicyNumber,
     effective: str | None = typer.Option(None, "--effective", "--on", help="Date of the reinstatement, YYYY-MM-DD; today if omitted."),
     reason: str = typer.Option(..., "--reason", help="Why the termination is reversed."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """Reinstate a terminated policy: coverage and billing are restored as they were."""
 
@@ -325,7 +332,7 @@ def reinstate(
 @policies_app.command("settle-refunds")
 def settle(
     as_of: str = typer.Option(..., "--as-of", help="Business date, YYYY-MM-DD; run it after the bill run."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """Request the refunds of terminations and cancellations whose credit the bill run has posted."""
 

@@ -1,9 +1,9 @@
 """`premia payments`, `autodraft`, `suspense`, `refunds`, `reconcile` and the payment file imports.
 
 Commands that originate ACH files or apply carrier choices take ``--config FILE``, a YAML
-file of :class:`premia.payments.config.PaymentsConfig` settings. Without it the defaults
-apply, whose ACH originator is a placeholder; in production ``--config`` is required for
-the commands that write ACH files.
+file of :class:`premia.payments.config.PaymentsConfig` settings. Without it the file of
+``PREMIA_PAYMENTS_CONFIG_FILE`` applies, and without that the defaults, whose ACH originator
+is a placeholder. In production the commands that write ACH files need one of the two files.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -28,7 +28,7 @@ from premia.payments import service as payments
 from premia.payments.autodraft import run_autodraft
 from premia.payments.bank_files import import_bai2 as import_bai2_file
 from premia.payments.bank_files import import_camt as import_camt_file
-from premia.payments.config import DEFAULT_CONFIG, PaymentsConfig, load_payments_config
+from premia.payments.config import PaymentsConfig, configured_payments, load_payments_config
 from premia.payments.imports import ImportReport, describe
 from premia.payments.lockbox import import_lockbox as import_lockbox_file
 from premia.payments.model import PaymentChannel, PaymentMethod, RefundMethod, RefundStatus, SuspenseStatus
@@ -44,7 +44,13 @@ autodraft_app = typer.Typer(help="ACH auto-draft runs.", no_args_is_help=True)
 suspense_app = typer.Typer(help="Receipts no rule could tie to an account.", no_args_is_help=True)
 refunds_app = typer.Typer(help="Refunds of credit and of suspense items.", no_args_is_help=True)
 
-CONFIG_HELP = "YAML file of payment settings (ACH originator, fees, limits)."
+CONFIG_HELP = (
+    "YAML file of payment settings (ACH originator, fees, limits); PREMIA_PAYMENTS_CONFIG_FILE when omitted."
+)
+
+ConfigFile = Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)]
+ImportDate = Annotated[str | None, typer.Option("--as-of", help="Import date, YYYY-MM-DD; today when omitted.")]
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 class ManualMethod(StrEnum):
@@ -67,14 +73,18 @@ class SuspenseFilter(StrEnum):
 def _config(path: Path | None, ctx: ServiceContext, *, originates: bool = False) -> PaymentsConfig:
     if path is not None:
         return load_payments_config(path)
-    if originates and ctx.settings.environment is Environment.PRODUCTION:
+    no_file = ctx.settings.payments_config_file is None
+    if originates and no_file and ctx.settings.environment is Environment.PRODUCTION:
         raise ValidationError(
             code="payments.config_required",
             message="Writing an ACH file in production needs the carrier's originator settings.",
             field="config",
-            hint="Pass --config with the ODFI agreement's values under `originator`.",
+            hint=(
+                "Pass --config, or set PREMIA_PAYMENTS_CONFIG_FILE, with the ODFI agreement's values "
+                "under `originator`."
+            ),
         )
-    return DEFAULT_CONFIG
+    return configured_payments(ctx.settings)
 
 
 def _day(text: str | None, ctx: ServiceContext, field: str) -> date:
@@ -89,7 +99,7 @@ def post(
     reference: str = typer.Option(..., "--reference", help="Check number or transfer reference."),
     idempotency_key: str | None = typer.Option(None, "--idempotency-key", help="Posting again with this key posts nothing new."),
     received_on: str | None = typer.Option(None, "--received-on", help="Date received, YYYY-MM-DD; today when omitted."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Post a payment received by hand; it is applied oldest first and any excess is kept as credit."""
 
@@ -126,7 +136,7 @@ def reverse(
     payment_id: int = typer.Argument(..., help="Payment id."),
     reason: str = typer.Option(..., "--reason", help="Why the payment is reversed; kept on the payment."),
     on: str | None = typer.Option(None, "--on", help="Date of the reversal, YYYY-MM-DD; today when omitted."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Reverse a posted payment (supervisors): the invoices it paid are open again."""
 
@@ -146,8 +156,8 @@ def reverse(
 def autodraft_run(
     as_of: str = typer.Option(..., "--as-of", help="Business date of the run, YYYY-MM-DD."),
     output: Path = typer.Option(..., "--output", help="Where to write the NACHA file."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Settle drafts with no return, draft what is due, write the NACHA file and record pre-notifications."""
 
@@ -177,8 +187,8 @@ def autodraft_run(
 def suspense_list(
     status: SuspenseFilter = typer.Option(SuspenseFilter.OPEN, "--status", help="Which items to list."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date ages are counted to, YYYY-MM-DD; today when omitted."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """List suspense items, oldest first; overdue ones are older than the configured age."""
 
@@ -201,7 +211,7 @@ def suspense_apply(
     item_id: int = typer.Argument(..., help="Suspense item id."),
     account: str = typer.Option(..., "--account", help="Billing account the money belongs to."),
     note: str = typer.Option(..., "--note", help="How the payer was identified; kept in the audit trail."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Apply a suspense item to an account, as of the day the money was received."""
 
@@ -225,8 +235,8 @@ def suspense_refund(
     payee: str = typer.Option("", "--payee", help="Name the check is made out to; the payer's name when omitted."),
     reason: str = typer.Option(..., "--reason", help="Why the money goes back; kept in the audit trail."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD; today when omitted."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Return a suspense item to its payer by check."""
 
@@ -253,8 +263,8 @@ def refunds_request(
     payee: str | None = typer.Option(None, "--payee", help="Name on the check; the payer when omitted."),
     idempotency_key: str | None = typer.Option(None, "--idempotency-key", help="Requesting again with this key changes nothing."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date of the request, YYYY-MM-DD; today when omitted."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Ask for a refund of an account's credit; above the approval limit a supervisor approves it."""
 
@@ -285,7 +295,7 @@ def refunds_request(
 def refunds_approve(
     refund_id: int = typer.Argument(..., help="Refund id."),
     note: str | None = typer.Option(None, "--note", help="Kept with the approval."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Approve a refund someone else requested (supervisors)."""
 
@@ -319,7 +329,7 @@ def refunds_reject(
 @refunds_app.command("list")
 def refunds_list(
     status: RefundStatus | None = typer.Option(None, "--status", help="Only refunds in this status."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """List refunds and their status."""
 
@@ -339,8 +349,8 @@ def refunds_pay(
     as_of: str = typer.Option(..., "--as-of", help="Payment date, YYYY-MM-DD."),
     output: Path = typer.Option(..., "--output", help="Where to write the NACHA file of ACH refunds."),
     checks: Path = typer.Option(..., "--checks", help="Where to write the check register (CSV)."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Pay every approved refund: ACH credits into a NACHA file, the rest as checks in the register."""
 
@@ -362,7 +372,7 @@ def refunds_pay(
 
 def reconcile(
     on: str = typer.Option(..., "--date", help="Day to reconcile, YYYY-MM-DD."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Compare the day's bank credits with the receipts Premia posted, per bank account."""
 
@@ -386,8 +396,8 @@ def reconcile(
 def import_nacha_returns(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="NACHA file of returns and notifications of change."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date the returns are booked, YYYY-MM-DD; today when omitted."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Reverse returned payments, act on each return code and apply notifications of change."""
     _import(
@@ -400,8 +410,8 @@ def import_nacha_returns(
 
 def import_bai2(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="BAI2 balance and transaction report."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Import date, YYYY-MM-DD; today when omitted."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_of: ImportDate = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Record a BAI2 report's transactions and post its credits, matched or to suspense."""
     _import(file, as_of, json_output, lambda ctx, content, day: import_bai2_file(ctx, content, file_name=file.name, as_of=day))
@@ -409,8 +419,8 @@ def import_bai2(
 
 def import_camt(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="camt.052, camt.053 or camt.054 XML document."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Import date, YYYY-MM-DD; today when omitted."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_of: ImportDate = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Record a camt statement's entries and post its booked credits, matched or to suspense."""
     _import(file, as_of, json_output, lambda ctx, content, day: import_camt_file(ctx, content, file_name=file.name, as_of=day))
@@ -418,9 +428,9 @@ def import_camt(
 
 def import_lockbox(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Lockbox batch as CSV."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Import date, YYYY-MM-DD; today when omitted."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_of: ImportDate = None,
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Post a lockbox batch's checks to the accounts their coupons name, the rest to suspense."""
     _import(
@@ -433,11 +443,11 @@ def import_lockbox(
 
 def import_820(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="X12 820 payment file."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Import date, YYYY-MM-DD; today when omitted."),
+    as_of: ImportDate = None,
     lenient_isa: bool = typer.Option(False, "--lenient-isa", help="Read an ISA segment not padded to 106 characters."),
     chunk: int = typer.Option(1_000, "--chunk", min=1, help="Loops posted and committed together; a rerun resumes after the last."),
-    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    config: ConfigFile = None,
+    json_output: JsonOutput = False,
 ) -> None:
     """Post an 820: Exchange APTC per member and month, employer lines per member; the rest to suspense."""
 

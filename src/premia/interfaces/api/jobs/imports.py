@@ -22,7 +22,7 @@ from premia.interfaces.api.jobs.files import JobFiles
 from premia.interfaces.api.jobs.model import JobKind
 from premia.interfaces.api.tables import ApiJob
 from premia.payments.bank_files import import_bai2, import_camt
-from premia.payments.config import DEFAULT_CONFIG
+from premia.payments.config import configured_payments
 from premia.payments.lockbox import import_lockbox
 from premia.payments.remittance_820 import import_820
 from premia.payments.returns import import_nacha_returns
@@ -105,7 +105,7 @@ def _remittance_820(ctx: ServiceContext, data: JobInput) -> ImportOutcome:
         data.content,
         file_name=data.file_name,
         as_of=data.as_of,
-        config=DEFAULT_CONFIG,
+        config=configured_payments(ctx.settings),
         lenient_isa=data.lenient_isa,
         checkpoint=ctx.session.commit,
         chunk_size=CHUNK_LOOPS,
@@ -114,7 +114,10 @@ def _remittance_820(ctx: ServiceContext, data: JobInput) -> ImportOutcome:
 
 
 def _nacha_returns(ctx: ServiceContext, data: JobInput) -> ImportOutcome:
-    report = import_nacha_returns(ctx, data.content, file_name=data.file_name, as_of=data.as_of, config=DEFAULT_CONFIG)
+    config = configured_payments(ctx.settings)
+    report = import_nacha_returns(
+        ctx, data.content, file_name=data.file_name, as_of=data.as_of, config=config
+    )
     return ImportOutcome(result=report.to_dict())
 
 
@@ -127,7 +130,8 @@ def _camt(ctx: ServiceContext, data: JobInput) -> ImportOutcome:
 
 
 def _lockbox(ctx: ServiceContext, data: JobInput) -> ImportOutcome:
-    report = import_lockbox(ctx, data.content, file_name=data.file_name, as_of=data.as_of, config=DEFAULT_CONFIG)
+    config = configured_payments(ctx.settings)
+    report = import_lockbox(ctx, data.content, file_name=data.file_name, as_of=data.as_of, config=config)
     return ImportOutcome(result=report.to_dict())
 
 

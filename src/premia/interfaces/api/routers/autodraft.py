@@ -21,7 +21,7 @@ from premia.interfaces.api.money import Money
 from premia.interfaces.api.schemas.common import ApiDate, ApiInput, IdPath
 from premia.kernel.errors import ValidationError
 from premia.payments.autodraft import ach_file_content, run_autodraft
-from premia.payments.config import DEFAULT_CONFIG
+from premia.payments.config import configured_payments
 from premia.staff.permissions import Permission
 
 router = APIRouter(tags=["payments"])
@@ -69,17 +69,20 @@ class AutodraftRunOut(BaseModel):
 )
 def autodraft_run(body: AutodraftRunIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Run auto-draft for ``as_of``; the NACHA file to send to the bank is at ``file_url``."""
-    if ctx.settings.environment is Environment.PRODUCTION:
-        # The built-in originator is a placeholder, and the API has no setting for the real one.
+    if ctx.settings.environment is Environment.PRODUCTION and ctx.settings.payments_config_file is None:
+        # The built-in originator is a placeholder.
         raise ValidationError(
             code="payments.config_required",
             message="Writing an ACH file in production needs the carrier's originator settings.",
             field="as_of",
-            hint="Run `premia autodraft run --config FILE` with the ODFI agreement's values.",
+            hint=(
+                "Set PREMIA_PAYMENTS_CONFIG_FILE to a YAML file with the ODFI agreement's values "
+                "under `originator`."
+            ),
         )
 
     def handler() -> tuple[int, Any]:
-        report = run_autodraft(ctx, as_of=body.as_of, config=DEFAULT_CONFIG)
+        report = run_autodraft(ctx, as_of=body.as_of, config=configured_payments(ctx.settings))
         return 201, AutodraftRunOut(
             as_of=report.as_of,
             effective_date=report.effective_date,

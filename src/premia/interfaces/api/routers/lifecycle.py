@@ -196,6 +196,20 @@ def _change(
     return idempotent(ctx, request, key, body, lambda: (status, run()))
 
 
+def _policy_change(
+    path: str, response_model: type[BaseModel], *, status_code: int | None = None
+) -> Callable[[Any], Any]:
+    """Declare a route that changes a policy: staff who may change policies, listed with the policy routes."""
+    return router.post(
+        path,
+        status_code=status_code,
+        response_model=response_model,
+        responses=CHANGE_ERRORS,
+        dependencies=[requires(Permission.POLICIES_CHANGE)],
+        tags=["policies"],
+    )
+
+
 @router.post(
     "/renewal-runs", status_code=201, response_model=RenewalRunOut, responses=CHANGE_ERRORS, dependencies=[requires(Permission.RENEWALS_RUN)]
 )
@@ -254,14 +268,7 @@ def choose_renewal_plan(policy_number: str, body: RenewalPlanChoice, ctx: Contex
     )
 
 
-@router.post(
-    "/policies/{policy_number}/plan-changes",
-    status_code=201,
-    response_model=PlanChangeOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/plan-changes", PlanChangeOut, status_code=201)
 def change_plan(policy_number: str, body: PlanChangeIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Move the policy's members to another plan from ``effective``: the policy ends and a new one continues it."""
 
@@ -281,14 +288,7 @@ def change_plan(policy_number: str, body: PlanChangeIn, ctx: Context, request: R
     return _change(ctx, request, idempotency_key, body, run, status=201)
 
 
-@router.post(
-    "/policies/{policy_number}/members",
-    status_code=201,
-    response_model=MemberChangeOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/members", MemberChangeOut, status_code=201)
 def add_member(policy_number: str, body: MemberAddition, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Cover a dependent from ``effective``, on the policy and on a renewal already made; retroactive dates are limited."""
 
@@ -310,13 +310,7 @@ def add_member(policy_number: str, body: MemberAddition, ctx: Context, request: 
     return _change(ctx, request, idempotency_key, body, run, status=201)
 
 
-@router.post(
-    "/policies/{policy_number}/member-removals",
-    response_model=MemberChangeOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/member-removals", MemberChangeOut)
 def remove_member(policy_number: str, body: MemberRemoval, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """End a dependent's coverage on ``last_day``, moved up to the retroactivity limit that applies."""
 
@@ -330,13 +324,7 @@ def remove_member(policy_number: str, body: MemberRemoval, ctx: Context, request
     return _change(ctx, request, idempotency_key, body, run)
 
 
-@router.post(
-    "/policies/{policy_number}/termination",
-    response_model=TerminationOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/termination", TerminationOut)
 def terminate(policy_number: str, body: TerminationIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """End an active policy after ``last_day``; the unearned premium is refunded once the bill run credits it."""
 
@@ -355,13 +343,7 @@ def terminate(policy_number: str, body: TerminationIn, ctx: Context, request: Re
     return _change(ctx, request, idempotency_key, body, run)
 
 
-@router.post(
-    "/policies/{policy_number}/cancellation",
-    response_model=CancellationOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/cancellation", CancellationOut)
 def cancel(policy_number: str, body: CancellationIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Cancel before the effective date or within the free look: void from the start, so nothing was owed."""
 
@@ -380,13 +362,7 @@ def cancel(policy_number: str, body: CancellationIn, ctx: Context, request: Requ
     return _change(ctx, request, idempotency_key, body, run)
 
 
-@router.post(
-    "/policies/{policy_number}/reinstatement",
-    response_model=ReinstatementOut,
-    responses=CHANGE_ERRORS,
-    dependencies=[requires(Permission.POLICIES_CHANGE)],
-    tags=["policies"],
-)
+@_policy_change("/policies/{policy_number}/reinstatement", ReinstatementOut)
 def reinstate(policy_number: str, body: ReinstatementIn, ctx: Context, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Reinstate a terminated policy within the reinstatement window, putting back what the termination changed."""
 

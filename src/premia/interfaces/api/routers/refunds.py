@@ -19,7 +19,7 @@ from premia.interfaces.api.money import Money
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
 from premia.interfaces.api.schemas.common import ApiInput, IdPath
 from premia.payments import refunds
-from premia.payments.config import DEFAULT_CONFIG
+from premia.payments.config import configured_payments
 from premia.payments.model import RefundMethod, RefundStatus
 from premia.payments.tables import Refund
 from premia.staff.permissions import Permission
@@ -94,7 +94,7 @@ def request_refund(body: RefundCreate, ctx: Context, request: Request, idempoten
             requested_on=ctx.today(),
             payee_name=body.payee_name,
             idempotency_key=service_idempotency_key(ctx, idempotency_key),
-            config=DEFAULT_CONFIG,
+            config=configured_payments(ctx.settings),
         )
         return 201, refund_out(ctx, refund)
 

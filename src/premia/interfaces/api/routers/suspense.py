@@ -19,7 +19,7 @@ from premia.interfaces.api.routers.payments import PaymentOut, payment_out
 from premia.interfaces.api.routers.refunds import RefundOut, refund_out
 from premia.interfaces.api.schemas.common import ApiDate, ApiInput, IdPath
 from premia.kernel.errors import NotFoundError
-from premia.payments.config import DEFAULT_CONFIG
+from premia.payments.config import configured_payments
 from premia.payments.model import SuspenseStatus
 from premia.payments.refunds import refund_suspense
 from premia.payments.suspense import apply_suspense
@@ -61,7 +61,7 @@ def _items_out(ctx: ServiceContext, items: list[SuspenseItem], as_of: date) -> l
         if ids
         else {}
     )
-    cutoff = as_of - timedelta(days=DEFAULT_CONFIG.suspense_max_age_days)
+    cutoff = as_of - timedelta(days=configured_payments(ctx.settings).suspense_max_age_days)
     return [
         SuspenseItemOut(
             item_id=item.id,
@@ -147,7 +147,12 @@ def refund_item(item_id: IdPath, body: SuspenseRefund, ctx: Context, request: Re
 
     def handler() -> tuple[int, Any]:
         refund = refund_suspense(
-            ctx, item_id, payee_name=body.payee_name or "", reason=body.reason, requested_on=ctx.today(), config=DEFAULT_CONFIG
+            ctx,
+            item_id,
+            payee_name=body.payee_name or "",
+            reason=body.reason,
+            requested_on=ctx.today(),
+            config=configured_payments(ctx.settings),
         )
         return 201, refund_out(ctx, refund)
 
