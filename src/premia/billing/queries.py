@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
-from premia.billing.tables import Invoice, InvoiceLine
+from premia.billing.tables import BillRun, Invoice, InvoiceLine
 from premia.enrollment.model import PolicyStatus
 from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
@@ -19,8 +20,11 @@ from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
 from premia.ledger.receivables import open_items
 from premia.ledger.tables import JournalLine
+from premia.staff.permissions import Permission
 
 AGING_BUCKETS = (("current", 0), ("1-30", 30), ("31-60", 60), ("61-90", 90), ("over 90", None))
+# The name shown for a line that bills the account itself (a fee) rather than one member.
+ACCOUNT_LINE_NAME = "Account"
 
 
 @dataclass(frozen=True)
@@ -172,3 +176,168 @@ def _invoice_data(invoice: Invoice, lines: list[InvoiceLine]) -> dict[str, Any]:
             for line in lines
         ],
     }
+
+
+@dataclass(frozen=True)
+class AccountInvoiceLine:
+    """One line of an issued invoice, with the name of the member it bills."""
+
+    id: int
+    person_id: int | None
+    member_name: str
+    coverage_month: date | None
+    kind: str
+    adjustment: bool
+    amount_cents: int
+    days_covered: int
+    days_in_month: int
+    description: str
+
+
+@dataclass(frozen=True)
+class AccountInvoice:
+    """An issued invoice's stored figures, what is still open on it, and its lines.
+
+    ``open_cents`` is the invoice's receivable left in the journal now. ``status`` is
+    ``paid``, ``open`` or ``past_due`` on the as-of date it was read for.
+    """
+
+    id: int
+    invoice_number: str
+    period_start: date
+    period_end: date
+    issue_date: date
+    due_date: date
+    previous_balance_cents: int
+    payments_since_cents: int
+    current_charges_cents: int
+    adjustments_cents: int
+    credits_applied_cents: int
+    amount_due_cents: int
+    open_cents: int
+    status: str
+    lines: list[AccountInvoiceLine]
+
+
+def account_invoices(
+    ctx: ServiceContext, billing_account_id: int, *, as_of: date, member_names: Mapping[int, str]
+) -> list[AccountInvoice]:
+    """List the account's invoices, newest period first, with their lines and open amounts on ``as_of``.
+
+    ``member_names`` maps person ids to the names printed on their lines.
+    """
+    ctx.require(Permission.BILLING_READ)
+    invoices = list(
+        ctx.session.scalars(select(Invoice).where(Invoice.billing_account_id == billing_account_id).order_by(Invoice.period_start.desc()))
+    )
+    if not invoices:
+        return []
+    ids = [invoice.id for invoice in invoices]
+
+    lines: dict[int, list[AccountInvoiceLine]] = defaultdict(list)
+    for line in ctx.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)).order_by(InvoiceLine.coverage_month, InvoiceLine.id)):
+        lines[line.invoice_id or 0].append(_account_line(line, member_names))
+    open_amounts = _open_invoice_amounts(ctx, billing_account_id, ids)
+
+    return [
+        AccountInvoice(
+            id=invoice.id,
+            invoice_number=invoice.invoice_number,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            previous_balance_cents=invoice.previous_balance_cents,
+            payments_since_cents=invoice.payments_since_cents,
+            current_charges_cents=invoice.current_charges_cents,
+            adjustments_cents=invoice.adjustments_cents,
+            credits_applied_cents=invoice.credits_applied_cents,
+            amount_due_cents=invoice.amount_due_cents,
+            open_cents=open_amounts.get(invoice.id, 0),
+            status=invoice_status(open_amounts.get(invoice.id, 0), invoice.due_date, as_of),
+            lines=lines[invoice.id],
+        )
+        for invoice in invoices
+    ]
+
+
+def invoice_status(open_cents: int, due_date: date, as_of: date) -> str:
+    """Return ``paid`` when nothing is open, ``past_due`` after the due date, and ``open`` before it."""
+    if open_cents <= 0:
+        return "paid"
+    return "past_due" if as_of > due_date else "open"
+
+
+def _account_line(line: InvoiceLine, member_names: Mapping[int, str]) -> AccountInvoiceLine:
+    if line.person_id is None:
+        member_name = ACCOUNT_LINE_NAME
+    else:
+        member_name = member_names.get(line.person_id, "")
+    return AccountInvoiceLine(
+        id=line.id,
+        person_id=line.person_id,
+        member_name=member_name,
+        coverage_month=line.coverage_month,
+        kind=line.kind,
+        adjustment=line.adjustment,
+        amount_cents=line.amount_cents,
+        days_covered=line.days_covered,
+        days_in_month=line.days_in_month,
+        description=line.description,
+    )
+
+
+def _open_invoice_amounts(ctx: ServiceContext, billing_account_id: int, invoice_ids: list[int]) -> dict[int, int]:
+    """Receivable still open per invoice, from the journal."""
+    rows = ctx.session.execute(
+        select(JournalLine.invoice_id, func.sum(JournalLine.amount_cents))
+        .where(
+            JournalLine.ledger_account == LedgerAccount.PREMIUM_RECEIVABLE.value,
+            JournalLine.billing_account_id == billing_account_id,
+            JournalLine.invoice_id.in_(invoice_ids),
+        )
+        .group_by(JournalLine.invoice_id)
+    ).all()
+    return {invoice_id: int(total or 0) for invoice_id, total in rows}
+
+
+def invoice_count(ctx: ServiceContext, billing_account_id: int) -> int:
+    """Return how many invoices were issued to the account."""
+    return int(ctx.session.scalar(select(func.count(Invoice.id)).where(Invoice.billing_account_id == billing_account_id)) or 0)
+
+
+def invoice_numbers(ctx: ServiceContext, invoice_ids: Collection[int]) -> dict[int, str]:
+    """Return the invoice number of each invoice id. Unknown ids are left out."""
+    if not invoice_ids:
+        return {}
+    rows = ctx.session.execute(select(Invoice.id, Invoice.invoice_number).where(Invoice.id.in_(set(invoice_ids)))).all()
+    return {invoice_id: number for invoice_id, number in rows}
+
+
+def find_account_invoice(ctx: ServiceContext, billing_account_id: int, invoice_number: str) -> Invoice | None:
+    """Return the account's invoice with this number (case and surrounding spaces ignored), or None."""
+    query = select(Invoice).where(Invoice.billing_account_id == billing_account_id, Invoice.invoice_number == invoice_number.strip().upper())
+    return ctx.session.scalar(query)
+
+
+def previous_invoice(ctx: ServiceContext, invoice: Invoice) -> Invoice | None:
+    """Return the account's invoice for the latest period that starts before ``invoice``'s, or None."""
+    query = (
+        select(Invoice)
+        .where(Invoice.billing_account_id == invoice.billing_account_id, Invoice.period_start < invoice.period_start)
+        .order_by(Invoice.period_start.desc())
+        .limit(1)
+    )
+    return ctx.session.scalar(query)
+
+
+def invoice_lines(ctx: ServiceContext, invoice_id: int) -> list[InvoiceLine]:
+    """Return an invoice's lines in coverage-month order."""
+    query = select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.coverage_month, InvoiceLine.id)
+    return list(ctx.session.scalars(query))
+
+
+def recent_bill_runs(ctx: ServiceContext, *, limit: int = 15) -> list[BillRun]:
+    """Return the latest bill runs, newest first. Needs the permission to run billing."""
+    ctx.require(Permission.BILLING_RUN)
+    return list(ctx.session.scalars(select(BillRun).order_by(BillRun.id.desc()).limit(limit)))

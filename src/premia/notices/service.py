@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from premia.accounts.tables import BillingAccount
 from premia.infra.context import ServiceContext
@@ -63,3 +63,16 @@ def notices_for(ctx: ServiceContext, *, billing_account_id: int | None = None, p
     if policy_id is not None:
         query = query.where(Notice.policy_id == policy_id)
     return list(ctx.session.scalars(query))
+
+
+def notice_count(ctx: ServiceContext, billing_account_id: int) -> int:
+    """Return how many notices were created for the account, sent or not."""
+    return int(ctx.session.scalar(select(func.count(Notice.id)).where(Notice.billing_account_id == billing_account_id)) or 0)
+
+
+def first_notice_for_invoice(ctx: ServiceContext, invoice_id: int) -> Notice | None:
+    """Return the invoice's earliest notice, or None.
+
+    For an invoice a bill run issued, this is the invoice notice created together with it.
+    """
+    return ctx.session.scalar(select(Notice).where(Notice.invoice_id == invoice_id).order_by(Notice.id).limit(1))

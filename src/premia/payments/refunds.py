@@ -210,6 +210,13 @@ def list_refunds(ctx: ServiceContext, *, status: RefundStatus | None = None, lim
     return [RefundView.of(refund, number) for refund, number in rows]
 
 
+def account_refunds(ctx: ServiceContext, billing_account_id: int, account_number: str) -> list[RefundView]:
+    """List the account's refunds in any status, newest first."""
+    ctx.require(Permission.BILLING_READ)
+    query = select(Refund).where(Refund.billing_account_id == billing_account_id).order_by(Refund.id.desc())
+    return [RefundView.of(refund, account_number) for refund in ctx.session.scalars(query)]
+
+
 def get_refund(ctx: ServiceContext, refund_id: int) -> Refund:
     refund = ctx.session.get(Refund, refund_id)
     if refund is None:

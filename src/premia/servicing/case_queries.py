@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from premia.accounts.service import get_account_row
 from premia.accounts.tables import BillingAccount, Person
@@ -163,3 +163,10 @@ def _known_zone(zone: str) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def open_case_count(ctx: ServiceContext, billing_account_id: int) -> int:
+    """Return how many of the account's cases are new, open or waiting on the member."""
+    unresolved = [CaseStatus.NEW.value, CaseStatus.OPEN.value, CaseStatus.WAITING_ON_MEMBER.value]
+    query = select(func.count(ServiceCase.id)).where(ServiceCase.billing_account_id == billing_account_id, ServiceCase.status.in_(unresolved))
+    return int(ctx.session.scalar(query) or 0)

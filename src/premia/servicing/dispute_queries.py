@@ -53,6 +53,13 @@ def lines_to_dispute(ctx: ServiceContext, account_number: str) -> list[dict[str,
     return disputable_lines(ctx, account)
 
 
+def account_disputes(ctx: ServiceContext, billing_account_id: int) -> list[DisputeView]:
+    """List the account's disputes in any status, newest first."""
+    ctx.require(Permission.BILLING_READ)
+    query = select(Dispute).where(Dispute.billing_account_id == billing_account_id).order_by(Dispute.id.desc())
+    return [dispute_view(ctx, dispute) for dispute in ctx.session.scalars(query)]
+
+
 def dispute_view(ctx: ServiceContext, dispute: Dispute) -> DisputeView:
     items = items_of(ctx, dispute)
     held = sum(item.amount_cents for item in items if item.released_on is None)

@@ -60,8 +60,9 @@ class Household:
 def couple(story, *, effective: date = date(2026, 1, 1), start: date | None = None, on_exchange: bool = False) -> Household:
     """Subscriber A and spouse B on one off-exchange policy.
 
-    A born 1990-08-17 (factor 1.222 at 35) and B born 1993-02-03 (factor 1.198 at 33), base 400.00:
-    488.80 + 479.20 = 968.00 a month in 2026.
+    A born 1990-08-17 (factor 1.222 at 35) and B born 1993-02-03, base 400.00. Ages are taken
+    on the effective date: from 2026-01-01, B is 32 (1.183) and the policy costs
+    488.80 + 473.20 = 962.00 a month; from 2026-02-03 on, B is 33 (1.198) and it costs 968.00.
     """
     account = story.at(start or date(effective.year - 1, 12, 1)).account(birth=date(1990, 8, 17))
     policy = story.policy(account, effective=effective, on_exchange=on_exchange)

@@ -426,3 +426,14 @@ def test_view_shows_held_then_released(story, desk: Desk, household: Household) 
     assert after.held == "0.00"
     assert after.items[0]["released_on"] == "2026-01-06"
     assert after.case_number.startswith("CASE-")
+
+
+def test_account_disputes_lists_dispute(story, desk: Desk, household: Household) -> None:
+    dispute = dispute_child_line(desk, household)
+
+    (view,) = dispute_queries.account_disputes(story.ctx, household.account.id)
+
+    assert view.dispute_number == dispute.dispute_number
+    assert view.account_number == household.account.account_number
+    assert view.status == dispute.status
+    assert [item["invoice_line_id"] for item in view.items] == [household.child_line.id]

@@ -12,26 +12,26 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from premia.accounts import service as accounts
-from premia.accounts.tables import BillingAccount, Person
+from premia.accounts.queries import member_names
+from premia.accounts.tables import BillingAccount
 from premia.audit import service as audit
 from premia.billing.charges import expected_charges
 from premia.billing.model import BillingSettings
+from premia.billing.queries import ACCOUNT_LINE_NAME, find_account_invoice, invoice_lines, previous_invoice
 from premia.billing.rating_cache import rating_trace
 from premia.billing.snapshot import load_snapshots
-from premia.billing.tables import Invoice, InvoiceLine
+from premia.billing.tables import Invoice
 from premia.catalog.service import current_catalog
 from premia.documents import service as documents
 from premia.documents.context import build_content
+from premia.documents.queries import first_document_for_notice
 from premia.documents.render import render_html, render_pdf
-from premia.documents.tables import Document
 from premia.infra.context import ServiceContext
 from premia.interfaces.console.bill_changes import BillComparison, BilledLine, compare_invoices
 from premia.kernel.dates import Month
 from premia.kernel.errors import DomainError, NotFoundError
-from premia.notices.tables import Notice
+from premia.notices.service import first_notice_for_invoice
 from premia.staff.permissions import Permission
 
 log = logging.getLogger("premia.console")
@@ -55,9 +55,7 @@ class InvoicePdf:
 
 def find_invoice(ctx: ServiceContext, account_number: str, invoice_number: str) -> tuple[BillingAccount, Invoice]:
     account = accounts.get_account_row(ctx, account_number)
-    invoice = ctx.session.scalar(
-        select(Invoice).where(Invoice.billing_account_id == account.id, Invoice.invoice_number == invoice_number.strip().upper())
-    )
+    invoice = find_account_invoice(ctx, account.id, invoice_number)
     if invoice is None:
         raise NotFoundError(
             code="invoice.not_found",
@@ -74,12 +72,7 @@ def bill_change(ctx: ServiceContext, account_number: str, invoice_number: str) -
     """Compare an invoice with the account's previous invoice, with the rating steps behind each difference."""
     ctx.require(Permission.BILLING_READ)
     account, invoice = find_invoice(ctx, account_number, invoice_number)
-    previous = ctx.session.scalar(
-        select(Invoice)
-        .where(Invoice.billing_account_id == account.id, Invoice.period_start < invoice.period_start)
-        .order_by(Invoice.period_start.desc())
-        .limit(1)
-    )
+    previous = previous_invoice(ctx, invoice)
     current_lines = _billed_lines(ctx, invoice)
     previous_lines = _billed_lines(ctx, previous) if previous is not None else []
     months = {line.coverage_month for line in [*current_lines, *previous_lines] if line.coverage_month and not line.adjustment}
@@ -100,7 +93,7 @@ def invoice_pdf(ctx: ServiceContext, account_number: str, invoice_number: str) -
     """Return the invoice's PDF as it was sent, or a preview rendered now when delivery has not rendered it yet."""
     ctx.require(Permission.BILLING_READ)
     _, invoice = find_invoice(ctx, account_number, invoice_number)
-    notice = ctx.session.scalar(select(Notice).where(Notice.invoice_id == invoice.id).order_by(Notice.id).limit(1))
+    notice = first_notice_for_invoice(ctx, invoice.id)
     if notice is None:
         raise NotFoundError(
             code="invoice.no_document",
@@ -110,7 +103,7 @@ def invoice_pdf(ctx: ServiceContext, account_number: str, invoice_number: str) -
             hint="Invoices issued by a bill run always have one; this invoice may have been loaded another way.",
         )
     filename = f"{invoice.invoice_number}.pdf"
-    document = ctx.session.scalar(select(Document).where(Document.notice_id == notice.id).order_by(Document.id).limit(1))
+    document = first_document_for_notice(ctx, notice.id)
     if document is not None:
         reprint = documents.reprint_document(ctx, document.id)
         return InvoicePdf(filename=filename, content=reprint.pdf, preview=False)
@@ -120,30 +113,29 @@ def invoice_pdf(ctx: ServiceContext, account_number: str, invoice_number: str) -
 
 
 def _billed_lines(ctx: ServiceContext, invoice: Invoice) -> list[BilledLine]:
-    rows = ctx.session.execute(
-        select(InvoiceLine, Person.member_id, Person.first_name, Person.last_name)
-        .outerjoin(Person, Person.id == InvoiceLine.person_id)
-        .where(InvoiceLine.invoice_id == invoice.id)
-        .order_by(InvoiceLine.coverage_month, InvoiceLine.id)
-    ).all()
-    return [
-        BilledLine(
-            line_id=line.id,
-            policy_id=line.policy_id,
-            person_id=line.person_id,
-            member_id=member_id,
-            member_name=f"{first} {last}" if first else "Account",
-            coverage_month=line.coverage_month,
-            kind=line.kind,
-            adjustment=line.adjustment,
-            amount_cents=line.amount_cents,
-            days_covered=line.days_covered,
-            days_in_month=line.days_in_month,
-            description=line.description,
-            trace=line.trace,
+    lines = invoice_lines(ctx, invoice.id)
+    members = member_names(ctx, {line.person_id for line in lines if line.person_id is not None})
+    billed = []
+    for line in lines:
+        member = members.get(line.person_id) if line.person_id is not None else None
+        billed.append(
+            BilledLine(
+                line_id=line.id,
+                policy_id=line.policy_id,
+                person_id=line.person_id,
+                member_id=member.member_id if member else None,
+                member_name=member.name if member else ACCOUNT_LINE_NAME,
+                coverage_month=line.coverage_month,
+                kind=line.kind,
+                adjustment=line.adjustment,
+                amount_cents=line.amount_cents,
+                days_covered=line.days_covered,
+                days_in_month=line.days_in_month,
+                description=line.description,
+                trace=line.trace,
+            )
         )
-        for line, member_id, first, last in rows
-    ]
+    return billed
 
 
 def _traces(ctx: ServiceContext, account_id: int, months: set[date]) -> tuple[dict[tuple[int | None, date | None], list[dict[str, object]]], bool]:

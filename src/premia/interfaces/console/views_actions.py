@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from premia.accounts import service as accounts
 from premia.accounts.model import AuthorizationMethod, BankAccountInput, BankAccountType, Delivery, Language, PaymentMethod
 from premia.infra.context import ServiceContext
-from premia.interfaces.console.actions import FailurePage, perform, safe_back
+from premia.interfaces.console.actions import Change, FailurePage, perform, safe_back
 from premia.interfaces.console.forms import FormFailure, FormFields
 from premia.interfaces.console.views_accounts import Tab, account_response
 from premia.interfaces.console.web import Posted, Submission
@@ -54,14 +54,7 @@ def post_payment(request: Request, account_number: str, posted: Posted) -> Respo
             f"{_dollars(result.unapplied_cents)} kept as credit."
         )
 
-    return perform(
-        request,
-        posted,
-        form_id="post-payment",
-        change=change,
-        success_path=f"/accounts/{account_number.upper()}?tab=payments",
-        failure_page=_account_failure(request, posted, account_number, Tab.PAYMENTS),
-    )
+    return _perform_on_account(request, posted, account_number, Tab.PAYMENTS, form_id="post-payment", change=change)
 
 
 @router.post("/payments/{payment_id}/reverse")
@@ -73,14 +66,7 @@ def reverse_payment(request: Request, payment_id: int, posted: Posted) -> Respon
         payment = payments.reverse_payment(ctx, payment_id, reason=form.required("reason", label="Reason"), on=ctx.today())
         return f"Payment #{payment.id} reversed; the invoices it paid are open again."
 
-    return perform(
-        request,
-        posted,
-        form_id=f"reverse-{payment_id}",
-        change=change,
-        success_path=f"/accounts/{account_number.upper()}?tab=payments",
-        failure_page=_account_failure(request, posted, account_number, Tab.PAYMENTS),
-    )
+    return _perform_on_account(request, posted, account_number, Tab.PAYMENTS, form_id=f"reverse-{payment_id}", change=change)
 
 
 @router.post("/accounts/{account_number}/autodraft")
@@ -108,14 +94,7 @@ def set_up_autodraft(request: Request, account_number: str, posted: Posted) -> R
         accounts.update_preferences(ctx, account_number, {"payment_method": PaymentMethod.ACH_AUTODRAFT, "autodraft_day": day})
         return f"Auto-draft set up from {bank.account_type} account {bank.account_number} on day {day} ({bank.authorization['sec_code']})."
 
-    return perform(
-        request,
-        posted,
-        form_id="autodraft",
-        change=change,
-        success_path=f"/accounts/{account_number.upper()}",
-        failure_page=_account_failure(request, posted, account_number, Tab.OVERVIEW),
-    )
+    return _perform_on_account(request, posted, account_number, Tab.OVERVIEW, form_id="autodraft", change=change)
 
 
 @router.post("/accounts/{account_number}/preferences")
@@ -134,14 +113,7 @@ def update_preferences(request: Request, account_number: str, posted: Posted) ->
             return "Auto-draft stopped; invoices will be sent for payment."
         return "Billing preferences saved: " + ", ".join(name.replace("_", " ") for name in sorted(changes)) + "."
 
-    return perform(
-        request,
-        posted,
-        form_id=form_id,
-        change=change,
-        success_path=f"/accounts/{account_number.upper()}",
-        failure_page=_account_failure(request, posted, account_number, Tab.OVERVIEW),
-    )
+    return _perform_on_account(request, posted, account_number, Tab.OVERVIEW, form_id=form_id, change=change)
 
 
 @router.post("/accounts/{account_number}/refunds")
@@ -163,14 +135,7 @@ def request_account_refund(request: Request, account_number: str, posted: Posted
             return f"Refund #{refund.id} of {_dollars(refund.amount_cents)} requested; it waits for a supervisor's approval."
         return f"Refund #{refund.id} of {_dollars(refund.amount_cents)} approved within the limit; it is paid with the next refund run."
 
-    return perform(
-        request,
-        posted,
-        form_id="refund",
-        change=change,
-        success_path=f"/accounts/{account_number.upper()}?tab=payments",
-        failure_page=_account_failure(request, posted, account_number, Tab.PAYMENTS),
-    )
+    return _perform_on_account(request, posted, account_number, Tab.PAYMENTS, form_id="refund", change=change)
 
 
 @router.post("/refunds/{refund_id}/approve")
@@ -186,7 +151,7 @@ def reject(request: Request, refund_id: int, posted: Posted) -> Response:
 def _decide_refund(request: Request, refund_id: int, posted: Submission, *, approve: bool) -> Response:
     form = posted.form
     account_number = form.text("account_number")
-    back = f"/accounts/{account_number.upper()}?tab=payments" if account_number else safe_back(form.text("back"), "/billing/refunds")
+    back = _account_path(account_number, Tab.PAYMENTS) if account_number else safe_back(form.text("back"), "/billing/refunds")
 
     def change(ctx: ServiceContext) -> str:
         if approve:
@@ -203,6 +168,24 @@ def _decide_refund(request: Request, refund_id: int, posted: Submission, *, appr
         return refunds_response(request, posted.staff, failure=failure, status_code=422)
 
     return perform(request, posted, form_id=f"refund-{refund_id}", change=change, success_path=back, failure_page=failure_page)
+
+
+def _perform_on_account(request: Request, posted: Submission, account_number: str, tab: Tab, *, form_id: str, change: Change) -> Response:
+    """Run a change made from a form on the account page: back to ``tab`` on success, or ``tab`` again with the error."""
+    return perform(
+        request,
+        posted,
+        form_id=form_id,
+        change=change,
+        success_path=_account_path(account_number, tab),
+        failure_page=_account_failure(request, posted, account_number, tab),
+    )
+
+
+def _account_path(account_number: str, tab: Tab) -> str:
+    """Return the account page's path opened on ``tab``. The overview is the page's default tab, so it needs no query."""
+    path = f"/accounts/{account_number.upper()}"
+    return path if tab is Tab.OVERVIEW else f"{path}?tab={tab.value}"
 
 
 def _account_failure(request: Request, posted: Submission, account_number: str, tab: Tab) -> FailurePage:

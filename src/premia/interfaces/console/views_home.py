@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from premia.interfaces.console.forms import FormFailure, FormFields
 from premia.interfaces.console.rendering import render
-from premia.interfaces.console.search import SearchHit, SearchKind, search_accounts
+from premia.servicing.account_search import SearchHit, SearchKind, search_accounts
 from premia.interfaces.console.web import CurrentStaff, unit_of_work
 from premia.kernel.errors import DomainError, PermissionDeniedError
 from premia.servicing.case_queries import breach_warnings, list_cases

@@ -7,30 +7,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from premia.billing.queries import recent_bill_runs
 from premia.billing.service import OutcomeStatus, run_billing
 from premia.catalog.service import current_catalog
+from premia.delinquency.worklist import collection_worklist
 from premia.infra.context import ServiceContext
 from premia.interfaces.console.actions import perform
 from premia.interfaces.console.forms import FormFailure, FormFields
-from premia.interfaces.console.operations_reads import (
-    ach_files,
-    delinquency_worklist,
-    import_file,
-    import_history,
-    recent_bill_runs,
-    report_sections,
-    segment_lines,
-    suggest_accounts,
-)
+from premia.interfaces.console.operations_reads import import_file, import_history, report_sections, segment_lines
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, Posted, Staff, unit_of_work
 from premia.kernel.errors import DomainError, PermissionDeniedError
 from premia.kernel.money import format_cents
 from premia.payments.autodraft import ach_file_content
-from premia.payments.config import DEFAULT_CONFIG
+from premia.payments.config import configured_payments
 from premia.payments.model import RefundStatus
+from premia.payments.queries import ach_files
 from premia.payments.reconcile import reconcile
 from premia.payments.refunds import list_refunds
+from premia.payments.suggestions import suggest_accounts
 from premia.payments.suspense import apply_suspense, list_suspense
 
 router = APIRouter(prefix="/billing")
@@ -144,7 +139,7 @@ def suspense(request: Request, staff: CurrentStaff) -> HTMLResponse:
 
 def suspense_response(request: Request, staff: Staff, *, failure: FormFailure | None = None, status_code: int = 200) -> HTMLResponse:
     with unit_of_work(request, staff.actor) as ctx:
-        items = list_suspense(ctx, as_of=ctx.today(), max_age_days=DEFAULT_CONFIG.suspense_max_age_days)
+        items = list_suspense(ctx, as_of=ctx.today(), max_age_days=configured_payments(ctx.settings).suspense_max_age_days)
         suggestions = {item.id: suggest_accounts(ctx, item) for item in items[:50]}
     return render(
         request,
@@ -181,7 +176,7 @@ def apply_item(request: Request, item_id: int, posted: Posted) -> Response:
 @router.get("/delinquency", response_class=HTMLResponse)
 def delinquency(request: Request, staff: CurrentStaff) -> HTMLResponse:
     with unit_of_work(request, staff.actor) as ctx:
-        rows = delinquency_worklist(ctx, as_of=ctx.today())
+        rows = collection_worklist(ctx, as_of=ctx.today())
     return render(request, "operations/delinquency.html", staff=staff, nav="delinquency", page_title="Delinquency worklist", rows=rows)
 
 

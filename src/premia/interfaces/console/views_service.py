@@ -7,10 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from premia.accounts.model import Address
-from premia.accounts.tables import BillingAccount, Person
+from premia.accounts.queries import account_numbers
+from premia.accounts.tables import Person
 from premia.infra.context import ServiceContext
 from premia.interfaces.console import choices
-from premia.interfaces.console.actions import FailurePage, perform, safe_back
+from premia.interfaces.console.actions import Change, FailurePage, perform, safe_back
 from premia.interfaces.console.forms import FormFailure, FormFields
 from premia.interfaces.console.rendering import redirect, render
 from premia.interfaces.console.views_accounts import Tab, account_response
@@ -100,14 +101,7 @@ def verify(request: Request, contact_id: int, posted: Posted) -> Response:
             return f"Caller verified with {contact.verification_level} assurance."
         return "Verification failed and was recorded. Do not disclose member data."
 
-    response = perform(
-        request,
-        posted,
-        form_id="verify",
-        change=change,
-        success_path=f"/accounts/{account_number}?tab=service&contact={contact_id}",
-        failure_page=_contact_failure(request, posted.staff, account_number, contact_id),
-    )
+    response = _perform_on_service_tab(request, posted, account_number, contact_id, form_id="verify", change=change)
     if outcome.get("result") == "failed":
         # The failed attempt is stored; show the form again with the reason rather than a success message.
         error = ValidationError(
@@ -139,14 +133,7 @@ def change_demographics(request: Request, contact_id: int, posted: Posted) -> Re
             message += " Reported to the Marketplace instead of applied: " + ", ".join(result.flagged) + "."
         return message.strip() or "Nothing needed to change."
 
-    return perform(
-        request,
-        posted,
-        form_id="demographics",
-        change=change,
-        success_path=f"/accounts/{account_number}?tab=service&contact={contact_id}",
-        failure_page=_contact_failure(request, posted.staff, account_number, contact_id),
-    )
+    return _perform_on_service_tab(request, posted, account_number, contact_id, form_id="demographics", change=change)
 
 
 @router.post("/accounts/{account_number}/cases")
@@ -169,11 +156,7 @@ def open_account_case(request: Request, account_number: str, posted: Posted) -> 
         )
         return f"Case {case.case_number} opened in the {case.queue.replace('_', ' ')} queue."
 
-    back = f"/accounts/{account_number.upper()}?tab=service" + (f"&contact={contact_id}" if contact_id else "")
-    return perform(
-        request, posted, form_id="open-case", change=change, success_path=back,
-        failure_page=_contact_failure(request, posted.staff, account_number.upper(), contact_id),
-    )
+    return _perform_on_service_tab(request, posted, account_number, contact_id, form_id="open-case", change=change)
 
 
 @router.post("/cases/{case_number}/assign")
@@ -234,11 +217,7 @@ def open_account_dispute(request: Request, account_number: str, posted: Posted) 
         )
         return f"Dispute {dispute.dispute_number} opened; ${format_cents(dispute.disputed_cents)} is held from collection."
 
-    back = f"/accounts/{account_number.upper()}?tab=service" + (f"&contact={contact_id}" if contact_id else "")
-    return perform(
-        request, posted, form_id="dispute", change=change, success_path=back,
-        failure_page=_contact_failure(request, posted.staff, account_number.upper(), contact_id),
-    )
+    return _perform_on_service_tab(request, posted, account_number, contact_id, form_id="dispute", change=change)
 
 
 @router.post("/disputes/{dispute_number}/decide")
@@ -343,9 +322,7 @@ def _case_action(request: Request, case_number: str, posted: Submission, change)
 def _dispute_action(request: Request, dispute_number: str, posted: Submission, change) -> Response:  # type: ignore[no-untyped-def]
     with unit_of_work(request, posted.staff.actor) as ctx:
         dispute = find_dispute(ctx, dispute_number)
-        account = ctx.session.get(BillingAccount, dispute.billing_account_id)
-        assert account is not None
-        account_number = account.account_number
+        account_number = account_numbers(ctx, [dispute.billing_account_id])[dispute.billing_account_id]
 
     def failure_page(failure: FormFailure) -> Response:
         return account_response(request, posted.staff, account_number, tab=Tab.SERVICE, failure=failure, status_code=422)
@@ -372,9 +349,17 @@ def _contact_account(request: Request, staff: Staff, contact_id: int) -> str:
                 value=contact_id,
                 hint="Use the command line for contacts that name only a member.",
             )
-        account = ctx.session.get(BillingAccount, contact.billing_account_id)
-        assert account is not None
-        return account.account_number
+        return account_numbers(ctx, [contact.billing_account_id])[contact.billing_account_id]
+
+
+def _perform_on_service_tab(
+    request: Request, posted: Submission, account_number: str, contact_id: int | None, *, form_id: str, change: Change
+) -> Response:
+    """Run a change made on the account's service tab, keeping the contact (if any) open on the way back."""
+    number = account_number.upper()
+    success_path = f"/accounts/{number}?tab=service" + (f"&contact={contact_id}" if contact_id else "")
+    failure_page = _contact_failure(request, posted.staff, number, contact_id)
+    return perform(request, posted, form_id=form_id, change=change, success_path=success_path, failure_page=failure_page)
 
 
 def _contact_failure(request: Request, staff: Staff, account_number: str, contact_id: int | None) -> FailurePage:

@@ -1,7 +1,10 @@
-"""Finding billing accounts by name, date of birth, member ID, account or invoice number, phone or email.
+"""Finding billing accounts from what a caller gives: a name (with an optional date of birth),
+a date of birth, a member ID, an account or invoice number, a phone number or an email.
 
 Every account found is audited as a search hit. A member who is a dependent finds the
-account that bills their policy; a name also matches employer groups.
+account that bills their policy; a name also matches employer groups. The search lives with
+servicing because it reads people, policies and invoices together, which the accounts area
+below them does not import.
 """
 
 from __future__ import annotations

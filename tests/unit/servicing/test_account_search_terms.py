@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from premia.interfaces.console.search import SearchKind, detect_kind, phone_digits, split_name
+from premia.servicing.account_search import SearchKind, detect_kind, phone_digits, split_name
 
 
 @pytest.mark.parametrize(
