@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from premia.rating.contributions import ContributionRule
+
 
 class AccountKind(StrEnum):
     INDIVIDUAL = "individual"
@@ -131,6 +133,8 @@ class EmployerGroupInput:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    # What the employer pays of each employee's premium; a sub-group without one uses its parent's.
+    contribution: ContributionRule | None = None
 
 
 @dataclass(frozen=True)

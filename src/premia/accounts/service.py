@@ -28,7 +28,8 @@ from premia.accounts.views import AccountView, BankAccountView
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.kernel.dates import parse_date
-from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
+from premia.kernel.errors import ConflictError, NotFoundError, ValidationError, version_conflict
+from premia.rating.contributions import ContributionRule, rule_to_dict
 from premia.staff.permissions import Permission
 
 RECORD_TYPE = "billing_account"
@@ -49,6 +50,8 @@ PREFERENCE_FIELDS = {
 def create_employer_group(ctx: ServiceContext, data: EmployerGroupInput) -> EmployerGroup:
     """Store an employer group, or a sub-group when ``parent_group_number`` is given."""
     ctx.require(Permission.MEMBER_WRITE)
+    if data.contribution is not None:
+        ctx.require(Permission.POLICIES_CHANGE)
     record = f"employer_group {data.group_number}"
     group_number = rules.require_text(data.group_number, field="group_number", record=record, max_length=32)
     if ctx.session.scalar(select(EmployerGroup.id).where(EmployerGroup.group_number == group_number)):
@@ -77,11 +80,35 @@ def create_employer_group(ctx: ServiceContext, data: EmployerGroupInput) -> Empl
         contact_name=(data.contact_name or "").strip() or None,
         contact_email=rules.normalize_email(data.contact_email, record=record) if data.contact_email else None,
         contact_phone=rules.normalize_phone(data.contact_phone, record=record) if data.contact_phone else None,
+        contribution_rule=rule_to_dict(data.contribution) if data.contribution is not None else None,
         created_at=ctx.now(),
     )
     ctx.session.add(group)
     ctx.session.flush()
     audit.record(ctx, action="create", record_type="employer_group", record_id=group.group_number)
+    return group
+
+
+def set_group_contribution(ctx: ServiceContext, group_number: str, contribution: ContributionRule | None) -> EmployerGroup:
+    """Replace the employer's contribution rule; None removes it, so a sub-group falls back to its parent's.
+
+    The rule splits each premium line of the group's next invoices into the employer's and
+    the employee's share. Invoices already issued keep the split they were issued with.
+    Changing the rule is part of a group's plan set-up, so it takes the policy-change permission.
+    """
+    ctx.require(Permission.POLICIES_CHANGE)
+    group = get_group_row(ctx, group_number)
+    before = group.contribution_rule
+    group.contribution_rule = rule_to_dict(contribution) if contribution is not None else None
+    ctx.session.flush()
+    audit.record(
+        ctx,
+        action="update",
+        record_type="employer_group",
+        record_id=group.group_number,
+        fields=["contribution_rule"],
+        detail={"before": before, "after": group.contribution_rule},
+    )
     return group
 
 
@@ -215,12 +242,11 @@ def update_preferences(
             hint="Billing preferences: " + ", ".join(sorted(PREFERENCE_FIELDS)) + ".",
         )
     if expected_version is not None and expected_version != account.version:
-        raise ConflictError(
+        raise version_conflict(
             code="account.version_conflict",
-            message=f"{record} was changed by someone else (version {account.version}, you edited {expected_version}).",
             record=record,
-            field="version",
-            value=expected_version,
+            stored_version=account.version,
+            expected_version=expected_version,
             hint="Reload the account, reapply your change and save again.",
         )
     merged = replace(_current_preferences(account), **changes)

@@ -30,7 +30,7 @@ from premia.enrollment.model import ExchangeAmountKind
 from premia.kernel.dates import DateSpan, Month
 from premia.kernel.errors import ValidationError
 from premia.rating.catalog import Catalog
-from premia.rating.model import Member, ProrationMethod, Relationship
+from premia.rating.model import Market, Member, ProrationMethod, Relationship
 from premia.rating.proration import prorate
 
 # Methods whose amount depends only on how many days are covered, not on which days.
@@ -126,6 +126,7 @@ def _policy_month_charges(
         month=month.month,
         rating_date=rating_date,
         aptc_cents=aptc_cents,
+        contribution=coverage.contribution if plan.market is not Market.INDIVIDUAL else None,
     )
     rated = cache.amounts(request) if cache is not None else rate_request(catalog, request)
 

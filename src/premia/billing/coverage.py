@@ -11,6 +11,7 @@ from datetime import date
 
 from premia.enrollment.model import ExchangeAmountKind, Market, PolicyStatus
 from premia.kernel.dates import DateSpan, Month
+from premia.rating.contributions import ContributionRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,9 @@ class PolicyCoverage:
     """A policy with everything its charges depend on.
 
     ``group_anniversary_month`` is the employer group's plan-year anniversary month for group
-    policies, None for individual ones.
+    policies, None for individual ones. ``contribution`` is the employer's contribution rule
+    (the sub-group's own, else its parent's), which splits each group premium line into the
+    employer's and the employee's share.
     """
 
     policy_id: int
@@ -59,6 +62,7 @@ class PolicyCoverage:
     members: tuple[CoveredMember, ...]
     exchange_amounts: tuple[ExchangeAmountSpan, ...] = ()
     group_anniversary_month: int | None = None
+    contribution: ContributionRule | None = None
 
     @property
     def cancelled(self) -> bool:

@@ -18,6 +18,7 @@ from premia.kernel.dates import Month, age_on
 from premia.rating.catalog import Catalog
 from premia.rating.engine import age_date_for, rate_policy
 from premia.rating.aptc import apply_aptc
+from premia.rating.contributions import ContributionRule, contribution_key
 from premia.rating.model import CHILD_RELATIONSHIPS, Market, Member, Plan, RatingArea, RatingMethod, Relationship
 
 DEFAULT_MAX_ENTRIES = 200_000
@@ -33,6 +34,7 @@ class RatingRequest:
     month: Month
     rating_date: date
     aptc_cents: int
+    contribution: ContributionRule | None = None
 
 
 class MemberAmounts(NamedTuple):
@@ -54,6 +56,7 @@ def rate_request(catalog: Catalog, request: RatingRequest) -> tuple[MemberAmount
         month=request.month,
         rating_date=request.rating_date,
         aptc_cents=request.aptc_cents,
+        contribution=request.contribution,
         rules=catalog.rules,
     )
     return tuple(
@@ -72,6 +75,7 @@ def rating_trace(catalog: Catalog, request: RatingRequest) -> list[dict[str, obj
         month=request.month,
         rating_date=request.rating_date,
         aptc_cents=request.aptc_cents,
+        contribution=request.contribution,
         rules=catalog.rules,
     )
     return [step.to_dict() for step in result.trace]
@@ -92,10 +96,11 @@ class RatingCache:
       premiums by :func:`premia.rating.aptc.apply_aptc`, weighted by the age factors, as
       the engine does; that split is cached by its inputs.
     * Any other request (family tiers, a binding child cap, APTC on a plan that cannot take
-      it, a missing or second subscriber) is rated whole and cached by plan, plan year,
-      area, rating date, exchange APTC and, for each member in order, relationship, tobacco
-      use, APTC eligibility, age and rank by birth date (the rank decides which children
-      the child cap leaves uncharged), so the engine's own checks and errors apply.
+      it, a missing or second subscriber, an employer contribution) is rated whole and
+      cached by plan, plan year, area, rating date, exchange APTC, contribution rule and,
+      for each member in order, relationship, tobacco use, APTC eligibility, age and rank
+      by birth date (the rank decides which children the child cap leaves uncharged), so
+      the engine's own checks and errors apply.
 
     Errors are not cached. Each table is emptied when it reaches ``max_entries`` results,
     which bounds the cache's memory.
@@ -142,7 +147,7 @@ class RatingCache:
     def _independent_subscriber(self, request: RatingRequest, ages: list[int]) -> int | None:
         """Return the subscriber's position when members can be rated one by one, else None."""
         plan = request.plan
-        if plan.rating_method is RatingMethod.FAMILY_TIER:
+        if plan.rating_method is RatingMethod.FAMILY_TIER or request.contribution is not None:
             return None
         if request.aptc_cents and not (plan.is_on_exchange and plan.market is Market.INDIVIDUAL and request.aptc_cents > 0):
             return None
@@ -232,7 +237,15 @@ def _equivalence_key(request: RatingRequest, ages: list[int]) -> tuple[Any, ...]
         (member.relationship, member.tobacco, member.aptc_eligible, age, rank)
         for member, age, rank in zip(members, ages, ranks, strict=True)
     )
-    return (plan.plan_id, plan.plan_year, request.area.area_id, request.rating_date, request.aptc_cents, member_keys)
+    return (
+        plan.plan_id,
+        plan.plan_year,
+        request.area.area_id,
+        request.rating_date,
+        request.aptc_cents,
+        contribution_key(request.contribution),
+        member_keys,
+    )
 
 
 def _age_key(member: Member, plan: Plan, rating_date: date) -> int:

@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Row, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from premia.accounts.model import AccountKind, PaymentMode
 from premia.accounts.tables import BillingAccount, EmployerGroup, Person
@@ -30,6 +31,7 @@ from premia.enrollment.tables import CoverageSpan, ExchangeAmount, Policy
 from premia.kernel.dates import Month
 from premia.ledger.model import LedgerAccount
 from premia.ledger.tables import JournalLine
+from premia.rating.contributions import ContributionRule, rule_from_dict
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def load_snapshots(session: Session, account_ids: Sequence[int], *, settings: Bi
 
     members = _load_members(session, low, high)
     amounts = _load_exchange_amounts(session, low, high)
-    anniversaries = _load_anniversaries(session, {row.employer_group_id for row in policies if row.employer_group_id})
+    groups = _load_group_terms(session, {row.employer_group_id for row in policies if row.employer_group_id})
     coverages: dict[int, list[PolicyCoverage]] = defaultdict(list)
     for row in policies:
         coverages[row.billing_account_id].append(
@@ -123,7 +125,8 @@ def load_snapshots(session: Session, account_ids: Sequence[int], *, settings: Bi
                 end_date=row.end_date,
                 members=tuple(members.get(row.id, ())),
                 exchange_amounts=tuple(amounts.get(row.id, ())),
-                group_anniversary_month=anniversaries.get(row.employer_group_id) if row.employer_group_id else None,
+                group_anniversary_month=groups[row.employer_group_id].anniversary_month if row.employer_group_id else None,
+                contribution=groups[row.employer_group_id].contribution if row.employer_group_id else None,
             )
         )
     for account_id, snapshot in snapshots.items():
@@ -249,11 +252,27 @@ def _load_exchange_amounts(session: Session, low: int, high: int) -> dict[int, l
     return amounts
 
 
-def _load_anniversaries(session: Session, group_ids: set[int]) -> dict[int, int]:
+class _GroupTerms(NamedTuple):
+    anniversary_month: int
+    contribution: ContributionRule | None
+
+
+def _load_group_terms(session: Session, group_ids: set[int]) -> dict[int, _GroupTerms]:
+    """Load each group's plan-year month and contribution rule. A sub-group without a rule takes its parent's."""
     if not group_ids:
         return {}
-    rows = _core(session).execute(select(EmployerGroup.id, EmployerGroup.anniversary_month).where(EmployerGroup.id.in_(group_ids)))
-    return {group_id: month for group_id, month in rows}
+    parent = aliased(EmployerGroup)
+    rows = _core(session).execute(
+        select(EmployerGroup.id, EmployerGroup.group_number, EmployerGroup.anniversary_month, EmployerGroup.contribution_rule, parent.contribution_rule)
+        .outerjoin(parent, parent.id == EmployerGroup.parent_id)
+        .where(EmployerGroup.id.in_(group_ids))
+    )
+    terms: dict[int, _GroupTerms] = {}
+    for group_id, group_number, month, own_rule, parent_rule in rows:
+        stored = own_rule if own_rule is not None else parent_rule
+        rule = rule_from_dict(stored, record=f"employer_group {group_number}") if stored is not None else None
+        terms[group_id] = _GroupTerms(month, rule)
+    return terms
 
 
 def _load_last_invoices(session: Session, low: int, high: int) -> list[tuple[int, LastInvoice]]:

@@ -73,6 +73,8 @@ class EmployerProfile:
     contact_name: str
     contact_email: str
     share_of_book: float
+    # The employer's contribution rule in its stored form (see premia.rating.contributions).
+    contribution: dict[str, object]
 
 
 EMPLOYERS = (
@@ -85,6 +87,7 @@ EMPLOYERS = (
         contact_name="Dana Whitfield",
         contact_email="benefits@riverside-machine.example.org",
         share_of_book=0.02,
+        contribution={"kind": "employee_only_percent", "percent": "75"},
     ),
     EmployerProfile(
         group_number="G-40822",
@@ -95,5 +98,6 @@ EMPLOYERS = (
         contact_name="Luis Ortega",
         contact_email="office@blueridge-dental.example.org",
         share_of_book=0.04,
+        contribution={"kind": "tier_amounts", "amounts": {"ee": "450.00", "es": "700.00", "ec": "650.00", "fam": "900.00"}},
     ),
 )

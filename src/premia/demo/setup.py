@@ -20,6 +20,7 @@ from premia.kernel.clock import FixedClock
 from premia.kernel.errors import ValidationError
 from premia.rating import DEMO_CATALOG_PATH
 from premia.rating.catalog import Catalog
+from premia.rating.contributions import rule_from_dict
 from premia.staff import service as staff
 from premia.staff.model import Actor
 from premia.staff.permissions import Role
@@ -113,6 +114,7 @@ def add_employer_groups(ctx: ServiceContext, groups: tuple[EmployerGroup, ...]) 
                 tax_id=profile.tax_id,
                 contact_name=profile.contact_name,
                 contact_email=profile.contact_email,
+                contribution=rule_from_dict(profile.contribution, record=f"employer_group {profile.group_number}"),
             ),
         )
 

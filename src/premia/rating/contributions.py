@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from premia.kernel.errors import ValidationError
-from premia.kernel.money import allocate_in_order, cents_to_decimal, round_half_up_cents
+from premia.kernel.money import allocate_in_order, cents_to_decimal, parse_amount, round_half_up_cents
 from premia.rating.model import PARTNER_RELATIONSHIPS, Relationship
 
 HUNDRED_PERCENT = Decimal(100)
@@ -179,3 +179,105 @@ def _apply_subscriber_first(amount: int, lines: Sequence[ContributionLine]) -> l
     for index, applied in zip(order, applied_in_order, strict=True):
         shares[index] = applied
     return shares
+
+
+# Stored form ----------------------------------------------------------------------------
+#
+# An employer group keeps its rule as JSON: {"kind": ..., and the kind's fields}. Amounts
+# are decimal strings in dollars and percentages are decimal strings, so that the stored
+# rule reads the same as the rate filing it came from.
+
+RULE_KINDS = ("employee_only_percent", "tier_amounts", "member_percent")
+
+
+def rule_to_dict(rule: ContributionRule) -> dict[str, object]:
+    """Return the JSON-ready stored form of ``rule``."""
+    if isinstance(rule, PercentOfEmployeeOnly):
+        return {"kind": "employee_only_percent", "percent": str(rule.percent)}
+    if isinstance(rule, FixedPerTier):
+        amounts = {tier.value: str(cents_to_decimal(rule.amounts_cents[tier])) for tier in CoverageTier}
+        return {"kind": "tier_amounts", "amounts": amounts}
+    stored: dict[str, object] = {"kind": "member_percent", "employee_percent": str(rule.employee_percent)}
+    if rule.dependent_percent is not None:
+        stored["dependent_percent"] = str(rule.dependent_percent)
+    return stored
+
+
+def rule_from_dict(data: Mapping[str, object], *, record: str | None = None) -> ContributionRule:
+    """Build a rule from its stored form, raising a ValidationError that names the bad field."""
+    kind = data.get("kind")
+    if kind == "employee_only_percent":
+        return PercentOfEmployeeOnly(_percent(data, "percent", record))
+    if kind == "tier_amounts":
+        return FixedPerTier(_tier_amounts(data.get("amounts"), record))
+    if kind == "member_percent":
+        dependent = data.get("dependent_percent")
+        return PercentOfEachMember(
+            _percent(data, "employee_percent", record),
+            None if dependent is None else _percent(data, "dependent_percent", record),
+        )
+    raise ValidationError(
+        code="rating.unknown_contribution_kind",
+        message=f"employer contribution kind {kind!r} is not one of {', '.join(RULE_KINDS)}.",
+        record=record,
+        field="contribution.kind",
+        value=kind,
+        hint="Use employee_only_percent, tier_amounts or member_percent.",
+    )
+
+
+def contribution_key(rule: ContributionRule | None) -> tuple[object, ...] | None:
+    """Return a hashable key equal for rules that give equal contributions, for rating caches."""
+    if rule is None:
+        return None
+    if isinstance(rule, FixedPerTier):
+        return ("tier_amounts", tuple(rule.amounts_cents[tier] for tier in CoverageTier))
+    if isinstance(rule, PercentOfEmployeeOnly):
+        return ("employee_only_percent", rule.percent)
+    return ("member_percent", rule.employee_percent, rule.dependent_percent)
+
+
+def _percent(data: Mapping[str, object], name: str, record: str | None) -> Decimal:
+    value = data.get(name)
+    percent: Decimal | None = None
+    if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
+        try:
+            percent = Decimal(str(value).strip())
+        except ArithmeticError:
+            percent = None
+    if percent is None or not percent.is_finite():
+        raise ValidationError(
+            code="rating.invalid_contribution_percent",
+            message=f"employer contribution {name} {value!r} is not a number.",
+            record=record,
+            field=f"contribution.{name}",
+            value=value,
+            hint="Give the percentage the employer pays as a number, for example 75 for 75%.",
+        )
+    return percent
+
+
+def _tier_amounts(amounts: object, record: str | None) -> dict[CoverageTier, int]:
+    if not isinstance(amounts, Mapping):
+        raise ValidationError(
+            code="rating.incomplete_contribution_tiers",
+            message="fixed employer contribution has no amounts.",
+            record=record,
+            field="contribution.amounts",
+            hint="Give an amount in dollars for each of ee, es, ec and fam.",
+        )
+    known = {tier.value: tier for tier in CoverageTier}
+    parsed: dict[CoverageTier, int] = {}
+    for name, amount in amounts.items():
+        tier = known.get(str(name))
+        if tier is None:
+            raise ValidationError(
+                code="rating.unknown_coverage_tier",
+                message=f"coverage tier {name!r} is not one of ee, es, ec, fam.",
+                record=record,
+                field=f"contribution.amounts.{name}",
+                value=name,
+                hint="Name the tiers ee (employee), es (with spouse), ec (with children) and fam (family).",
+            )
+        parsed[tier] = parse_amount(str(amount), field=f"contribution.amounts.{name}", record=record)
+    return parsed

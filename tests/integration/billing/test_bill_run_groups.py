@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from premia.accounts import service as accounts
 from premia.enrollment.model import Relationship
 from premia.notices.tables import Notice
+from premia.rating.contributions import CoverageTier, FixedPerTier, PercentOfEmployeeOnly
 from tests.integration.conftest import group_catalog
 
 
@@ -66,3 +69,54 @@ def test_roster_change_after_list_bill(story):
 
     notice_types = set(story.ctx.session.scalars(select(Notice.notice_type).where(Notice.billing_account_id == account.id)))
     assert notice_types == {"list_bill"}
+
+
+def test_list_bill_employer_share(story):
+    """The group's contribution rule splits each roster line; a sub-group without one uses its parent's."""
+    story.catalog = group_catalog({2026: "400.00"})
+    group, account = story.at(date(2025, 12, 1)).employer_group("G-200", anniversary_month=1)
+    east, east_account = story.employer_group("G-200-E", anniversary_month=1, parent="G-200")
+    accounts.set_group_contribution(story.ctx, "G-200", PercentOfEmployeeOnly(Decimal(75)))
+    # E1 born 1980-01-10, age 45 on 2026-01-01, factor 1.444: 577.60, alone.
+    # E2 born 1995-05-05, age 30, factor 1.135: 454.00; spouse born 1996-02-02, age 29, factor 1.119: 447.60.
+    # E4 (sub-group) born 1970-03-03, age 55, factor 2.230: 892.00.
+    e1 = story.employee(account, group, first_name="E1", birth=date(1980, 1, 10), effective=date(2026, 1, 1))
+    e2 = story.employee(account, group, first_name="E2", birth=date(1995, 5, 5), effective=date(2026, 1, 1))
+    spouse = story.dependent(e2, first_name="S", birth=date(1996, 2, 2), relationship=Relationship.SPOUSE, start=date(2026, 1, 1))
+    e4 = story.employee(east_account, east, first_name="E4", birth=date(1970, 3, 3), effective=date(2026, 1, 1))
+    story.bill(date(2025, 12, 15))
+
+    shares = {line.person_id: (line.amount_cents, line.employer_share_cents) for line in story.lines(story.invoices(account)[0])}
+    east_shares = {line.person_id: line.employer_share_cents for line in story.lines(story.invoices(east_account)[0])}
+
+    # 75% of each employee's own rate, paid on the employee's line first:
+    # E1 577.60 x 0.75 = 433.20; E2 454.00 x 0.75 = 340.50, nothing towards the spouse.
+    assert shares == {
+        e1.subscriber_person_id: (57_760, 43_320),
+        e2.subscriber_person_id: (45_400, 34_050),
+        spouse.person_id: (44_760, 0),
+    }
+    # E4 892.00 x 0.75 = 669.00 under the parent's rule.
+    assert east_shares == {e4.subscriber_person_id: 66_900}
+
+
+def test_contribution_change_bills_no_adjustment(story):
+    """The employer pays the whole list bill, so a new rule changes the split of later bills, not the amounts."""
+    story.catalog = group_catalog({2026: "400.00"})
+    group, account = story.at(date(2025, 12, 1)).employer_group("G-300", anniversary_month=1)
+    employee = story.employee(account, group, first_name="E1", birth=date(1980, 1, 10), effective=date(2026, 1, 1))
+    story.bill(date(2025, 12, 15))
+    accounts.set_group_contribution(
+        story.ctx, "G-300", FixedPerTier({tier: 50_000 for tier in CoverageTier})
+    )
+    story.bill(date(2026, 1, 15))
+
+    january, february = story.invoices(account)
+    january_line, = story.lines(january)
+    february_line, = story.lines(february)
+
+    assert january_line.employer_share_cents == 0
+    assert (february_line.person_id, february_line.adjustment) == (employee.subscriber_person_id, False)
+    # A fixed 500.00 for the employee-only tier, on a 577.60 premium.
+    assert (february_line.amount_cents, february_line.employer_share_cents) == (57_760, 50_000)
+    assert february.adjustments_cents == 0

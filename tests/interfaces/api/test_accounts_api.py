@@ -171,6 +171,58 @@ def test_group_duplicate_is_conflict(api):
     assert again.json()["code"] == "group.duplicate"
 
 
+def test_group_contribution_created_and_replaced(api):
+    rule = {"kind": "employee_only_percent", "percent": "75"}
+    created = api.client.post("/api/v1/employer-groups", json={**GROUP, "contribution": rule}, headers=api.headers())
+    tiers = {"kind": "tier_amounts", "amounts": {"ee": "400", "es": "650", "ec": "600", "fam": "900"}}
+    replaced = api.client.put(
+        "/api/v1/employer-groups/G-0501/contribution", json={"contribution": tiers}, headers=api.headers(Role.BILLING)
+    )
+    removed = api.client.put("/api/v1/employer-groups/G-0501/contribution", json={"contribution": None}, headers=api.headers())
+
+    assert created.status_code == 201
+    assert created.json()["contribution"] == rule
+    assert replaced.status_code == 200
+    assert replaced.json()["contribution"]["amounts"] == {"ee": "400.00", "es": "650.00", "ec": "600.00", "fam": "900.00"}
+    assert removed.json()["contribution"] is None
+
+
+def test_group_contribution_invalid(api):
+    api.client.post("/api/v1/employer-groups", json=GROUP, headers=api.headers())
+    too_much = api.client.put(
+        "/api/v1/employer-groups/G-0501/contribution",
+        json={"contribution": {"kind": "member_percent", "employee_percent": "120"}},
+        headers=api.headers(),
+    )
+    missing_tier = api.client.put(
+        "/api/v1/employer-groups/G-0501/contribution",
+        json={"contribution": {"kind": "tier_amounts", "amounts": {"ee": "400"}}},
+        headers=api.headers(),
+    )
+    unknown_group = api.client.put(
+        "/api/v1/employer-groups/G-9999/contribution",
+        json={"contribution": {"kind": "employee_only_percent", "percent": "50"}},
+        headers=api.headers(),
+    )
+
+    assert too_much.status_code == 422
+    assert too_much.json()["code"] == "rating.invalid_contribution_percent"
+    assert missing_tier.status_code == 422
+    assert missing_tier.json()["code"] == "rating.incomplete_contribution_tiers"
+    assert unknown_group.status_code == 404
+
+
+def test_group_contribution_needs_write(api):
+    api.client.post("/api/v1/employer-groups", json=GROUP, headers=api.headers())
+    response = api.client.put(
+        "/api/v1/employer-groups/G-0501/contribution",
+        json={"contribution": {"kind": "employee_only_percent", "percent": "50"}},
+        headers=api.headers(Role.CSR),
+    )
+
+    assert response.status_code == 403
+
+
 def test_unknown_field_rejected(api):
     response = api.client.post("/api/v1/accounts", json={**NEW_ACCOUNT, "nickname": "M"}, headers=api.headers())
     assert response.status_code == 422

@@ -62,6 +62,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Requirement] = {
     ("GET", "/accounts/{account_number}/billing"): needs(P.MEMBER_READ, P.BILLING_READ),
     ("GET", "/accounts/{account_number}/disputable-lines"): needs(P.DISPUTES_OPEN),
     ("POST", "/employer-groups"): needs(P.MEMBER_WRITE),
+    ("PUT", "/employer-groups/{group_number}/contribution"): needs(P.POLICIES_CHANGE),
     ("GET", "/employer-groups/{group_number}"): needs(P.MEMBER_READ),
     ("POST", "/persons"): needs(P.MEMBER_WRITE),
     ("GET", "/persons/{member_id}"): needs(P.MEMBER_READ),

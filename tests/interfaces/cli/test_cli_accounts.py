@@ -189,6 +189,60 @@ def test_group_unknown_parent(premia: Invoke, employer: Callable[..., None], dat
     assert "G-0902" in result.stderr
 
 
+def test_group_contribution_kinds(premia: Invoke, employer: Callable[..., None]) -> None:
+    employer()
+
+    percent = _json(premia("groups", "contribution", "G-0901", "--employee-only-percent", "75", "--json"))
+    tiers = _json(premia("groups", "contribution", "G-0901", "--tier-amounts", "ee=400,es=650.5,ec=600,fam=900", "--json"))
+    members = _json(premia("groups", "contribution", "G-0901", "--member-percent", "80", "--dependent-percent", "50", "--json"))
+    removed = _json(premia("groups", "contribution", "G-0901", "--none", "--json"))
+
+    assert percent["contribution"] == {"kind": "employee_only_percent", "percent": "75"}
+    assert tiers["contribution"]["amounts"] == {"ee": "400.00", "es": "650.50", "ec": "600.00", "fam": "900.00"}
+    assert members["contribution"] == {"kind": "member_percent", "employee_percent": "80", "dependent_percent": "50"}
+    assert removed["contribution"] is None
+
+
+def test_group_contribution_text(premia: Invoke, employer: Callable[..., None]) -> None:
+    employer()
+
+    result = premia("groups", "contribution", "G-0901", "--employee-only-percent", "75")
+
+    assert result.exit_code == 0, result.output
+    assert "employer pays 75% of the employee-only rate" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        (["--employee-only-percent", "120"], "field: percent"),
+        (["--employee-only-percent", "lots"], "field: contribution.percent"),
+        (["--tier-amounts", "ee=400,es=650"], "field: amounts"),
+        (["--tier-amounts", "ee=400,xx=1,es=1,ec=1,fam=1"], "field: contribution.amounts.xx"),
+        (["--tier-amounts", "ee400"], "field: tier_amounts"),
+        (["--member-percent", "80", "--none"], "field: contribution"),
+        (["--dependent-percent", "50"], "field: dependent_percent"),
+        ([], "field: contribution"),
+    ],
+)
+def test_group_contribution_rejected(
+    premia: Invoke, employer: Callable[..., None], options: list[str], field: str
+) -> None:
+    employer()
+
+    result = premia("groups", "contribution", "G-0901", *options)
+
+    assert result.exit_code == 1
+    assert field in result.stderr
+
+
+def test_group_contribution_unknown_group(premia: Invoke, logged_in: str) -> None:
+    result = premia("groups", "contribution", "G-9999", "--employee-only-percent", "50")
+
+    assert result.exit_code == 1
+    assert "G-9999" in result.stderr
+
+
 def test_update_preferences(premia: Invoke, maria: dict[str, Any]) -> None:
     seen = str(maria["version"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from premia.accounts.views import AccountView
 from premia.interfaces.cli import runtime
 from premia.kernel.dates import parse_date
 from premia.kernel.errors import ValidationError
+from premia.rating.contributions import rule_from_dict
 
 accounts_app = typer.Typer(help="Billing accounts and billing preferences.", no_args_is_help=True)
 groups_app = typer.Typer(help="Employer groups and sub-groups.", no_args_is_help=True)
@@ -283,6 +285,97 @@ def create_group(
             typer.echo(f"created group {group.group_number} {group.name}")
 
     runtime.run(body)
+
+
+@groups_app.command("contribution")
+def set_contribution(
+    group_number: str = typer.Argument(..., help="The carrier's group number."),
+    employee_only_percent: str | None = typer.Option(
+        None, "--employee-only-percent", help="Employer pays this percent of the employee-only rate, whatever the tier."
+    ),
+    tier_amounts: str | None = typer.Option(
+        None, "--tier-amounts", help="Employer pays a fixed dollar amount per tier: ee=400,es=650,ec=600,fam=900."
+    ),
+    member_percent: str | None = typer.Option(
+        None, "--member-percent", help="Employer pays this percent of each member's premium."
+    ),
+    dependent_percent: str | None = typer.Option(
+        None, "--dependent-percent", help="With --member-percent: a different percent for dependents."
+    ),
+    remove: bool = typer.Option(False, "--none", help="Remove the rule; a sub-group then uses its parent's."),
+    json_output: bool = typer.Option(False, "--json", help="Print the stored rule as JSON."),
+) -> None:
+    """Set what the employer pays of each employee's premium, shown as its share on list bills."""
+
+    def body() -> None:
+        stored = _contribution_options(employee_only_percent, tier_amounts, member_percent, dependent_percent, remove)
+        rule = rule_from_dict(stored, record=f"employer_group {group_number}") if stored is not None else None
+        with runtime.unit_of_work() as ctx:
+            group = accounts.set_group_contribution(ctx, group_number, rule)
+            if json_output:
+                typer.echo(json.dumps({"group_number": group.group_number, "contribution": group.contribution_rule}))
+            elif rule is None:
+                typer.echo(f"group {group.group_number} has no contribution rule of its own")
+            else:
+                typer.echo(f"group {group.group_number}: employer pays {rule.describe()}")
+
+    runtime.run(body)
+
+
+def _contribution_options(
+    employee_only_percent: str | None,
+    tier_amounts: str | None,
+    member_percent: str | None,
+    dependent_percent: str | None,
+    remove: bool,
+) -> dict[str, object] | None:
+    """Return the stored form of the one rule the options give, or None for --none."""
+    if dependent_percent is not None and member_percent is None:
+        raise ValidationError(
+            code="cli.contribution_option",
+            message="--dependent-percent goes with --member-percent.",
+            field="dependent_percent",
+            hint="Add --member-percent with the employee's percent.",
+        )
+    given = [name for name, value in (
+        ("--employee-only-percent", employee_only_percent),
+        ("--tier-amounts", tier_amounts),
+        ("--member-percent", member_percent),
+        ("--none", remove or None),
+    ) if value is not None]
+    if len(given) != 1:
+        raise ValidationError(
+            code="cli.contribution_option",
+            message=f"give exactly one of --employee-only-percent, --tier-amounts, --member-percent or --none (got {len(given)}).",
+            field="contribution",
+            hint="For example: premia groups contribution G-100 --employee-only-percent 75",
+        )
+    if remove:
+        return None
+    if employee_only_percent is not None:
+        return {"kind": "employee_only_percent", "percent": employee_only_percent}
+    if member_percent is not None:
+        stored: dict[str, object] = {"kind": "member_percent", "employee_percent": member_percent}
+        if dependent_percent is not None:
+            stored["dependent_percent"] = dependent_percent
+        return stored
+    return {"kind": "tier_amounts", "amounts": _tier_pairs(tier_amounts or "")}
+
+
+def _tier_pairs(text: str) -> dict[str, str]:
+    amounts: dict[str, str] = {}
+    for pair in text.split(","):
+        tier, separator, amount = pair.partition("=")
+        if not separator or not tier.strip() or not amount.strip():
+            raise ValidationError(
+                code="cli.contribution_option",
+                message=f"--tier-amounts item {pair!r} is not TIER=AMOUNT.",
+                field="tier_amounts",
+                value=pair,
+                hint="Write the four tiers as ee=400,es=650,ec=600,fam=900 (dollars).",
+            )
+        amounts[tier.strip().lower()] = amount.strip()
+    return amounts
 
 
 # Later areas (billing, delinquency) add sections to `accounts show` by appending functions

@@ -14,7 +14,8 @@ from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires
 from premia.interfaces.api.errors import problems
-from premia.interfaces.api.schemas.accounts import AddressOut, EmployerGroupIn, EmployerGroupOut
+from premia.interfaces.api.schemas.accounts import AddressOut, ContributionPut, ContributionRuleBody, EmployerGroupIn, EmployerGroupOut
+from premia.rating.contributions import ContributionRule, rule_from_dict
 from premia.staff.permissions import Permission
 
 router = APIRouter(prefix="/employer-groups", tags=["accounts"])
@@ -33,6 +34,7 @@ def _out(ctx: ServiceContext, group: EmployerGroup) -> EmployerGroupOut:
         contact_name=group.contact_name,
         contact_email=group.contact_email,
         contact_phone=group.contact_phone,
+        contribution=group.contribution_rule,
     )
 
 
@@ -53,6 +55,7 @@ def create_group(body: EmployerGroupIn, ctx: Context, request: Request, idempote
                 contact_name=body.contact_name,
                 contact_email=body.contact_email,
                 contact_phone=body.contact_phone,
+                contribution=_rule(body.contribution, body.group_number),
             ),
         )
         return 201, _out(ctx, group)
@@ -66,3 +69,21 @@ def get_group(group_number: str, ctx: Context) -> EmployerGroupOut:
     group = accounts.get_group_row(ctx, group_number)
     audit.record(ctx, action="read", record_type="employer_group", record_id=group.group_number)
     return _out(ctx, group)
+
+
+@router.put(
+    "/{group_number}/contribution",
+    response_model=EmployerGroupOut,
+    responses=problems(404, 422),
+    dependencies=[requires(Permission.POLICIES_CHANGE)],
+)
+def put_contribution(group_number: str, body: ContributionPut, ctx: Context) -> EmployerGroupOut:
+    """Replace the employer's contribution rule, which splits the group's next list bills into employer and employee shares."""
+    group = accounts.set_group_contribution(ctx, group_number, _rule(body.contribution, group_number))
+    return _out(ctx, group)
+
+
+def _rule(body: ContributionRuleBody | None, group_number: str) -> ContributionRule | None:
+    if body is None:
+        return None
+    return rule_from_dict(body.stored_form(), record=f"employer_group {group_number}")

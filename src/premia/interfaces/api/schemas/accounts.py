@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -218,6 +218,32 @@ class BankAccountIn(ApiInput):
     authorization_reference: str | None = Field(default=None, max_length=128)
 
 
+class ContributionRuleBody(ApiInput):
+    """What the employer pays of each employee's premium; the fields used depend on ``kind``."""
+
+    kind: Literal["employee_only_percent", "tier_amounts", "member_percent"] = Field(
+        description=(
+            "employee_only_percent: `percent` of the employee-only rate, whatever the tier; "
+            "tier_amounts: a fixed dollar amount per coverage tier in `amounts`; "
+            "member_percent: `employee_percent` of the employee's premium and `dependent_percent` "
+            "(default the same) of each dependent's."
+        )
+    )
+    percent: str | None = Field(default=None, max_length=12, examples=["75"])
+    amounts: dict[Literal["ee", "es", "ec", "fam"], str] | None = Field(
+        default=None, description="Dollars per tier: ee, es, ec and fam, all four.", examples=[{"ee": "400.00", "es": "650.00", "ec": "600.00", "fam": "900.00"}]
+    )
+    employee_percent: str | None = Field(default=None, max_length=12)
+    dependent_percent: str | None = Field(default=None, max_length=12)
+
+    def stored_form(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ContributionPut(ApiInput):
+    contribution: ContributionRuleBody | None = Field(description="The new rule, or null to remove it (a sub-group then uses its parent's).")
+
+
 class EmployerGroupIn(ApiInput):
     group_number: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=128)
@@ -228,6 +254,7 @@ class EmployerGroupIn(ApiInput):
     contact_name: str | None = Field(default=None, max_length=128)
     contact_email: Email | None = None
     contact_phone: Phone | None = None
+    contribution: ContributionRuleBody | None = None
 
 
 class EmployerGroupOut(BaseModel):
@@ -239,6 +266,7 @@ class EmployerGroupOut(BaseModel):
     contact_name: str | None
     contact_email: str | None
     contact_phone: str | None
+    contribution: dict[str, Any] | None = Field(description="The group's own contribution rule in the stored form of ContributionRuleBody, or null.")
 
 
 def money_of(text: str) -> Money:
