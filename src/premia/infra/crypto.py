@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -28,6 +29,11 @@ class FieldCipher:
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
+    def encrypt_many(self, plaintexts: Sequence[str]) -> list[str]:
+        """Encrypt each value into its own Fernet token, in order, for bulk paths that encrypt a chunk at once."""
+        fernet = self._fernet
+        return [fernet.encrypt(plaintext.encode("utf-8")).decode("ascii") for plaintext in plaintexts]
+
     def decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
@@ -41,7 +47,7 @@ class FieldCipher:
 
     def blind_index(self, plaintext: str) -> str:
         """A keyed hash that allows exact look-ups without storing the value in the clear."""
-        return hmac.new(self._index_key, plaintext.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._index_key, plaintext.encode("utf-8"), "sha256").hex()
 
 
 def generate_key() -> str:

@@ -76,3 +76,27 @@ def test_mask_last4() -> None:
     assert mask_last4("6789") == "••••6789"
     assert mask_last4(None) == ""
     assert mask_last4("") == ""
+
+
+def test_encrypt_many_gives_fernet_tokens() -> None:
+    cipher = FieldCipher(KEY)
+    values = ["123456789", "", "x" * 15, "x" * 16, "a longer account number 0042", "ñandú"]
+
+    tokens = cipher.encrypt_many(values)
+
+    fernet = Fernet(KEY.encode("ascii"))
+    for value, token in zip(values, tokens, strict=True):
+        assert fernet.decrypt(token.encode("ascii")).decode("utf-8") == value
+        assert cipher.decrypt(token) == value
+
+
+def test_encrypt_many_uses_a_new_iv_per_value() -> None:
+    cipher = FieldCipher(KEY)
+
+    first, second = cipher.encrypt_many(["123456789", "123456789"])
+
+    assert first != second
+
+
+def test_encrypt_many_of_nothing() -> None:
+    assert FieldCipher(KEY).encrypt_many([]) == []

@@ -53,6 +53,9 @@ from premia.formats.x12.interchange import SetContext
 from premia.formats.x12.segments import Address, Amount, EntityName, QualifiedDate, Reference
 
 PADDING = [""] * 20
+# Build records without the Python-level __new__ of NamedTuple, as make_segment does.
+new_reference = tuple.__new__
+new_date = tuple.__new__
 # Segments that 005010X220A1 allows in a member loop but that Premia does not keep:
 # employment class, income, health, identification card, place change, disability.
 SKIPPED_MEMBER_SEGMENTS = frozenset({"EC", "ICM", "HLH", "IDC", "PLA", "DSB", "AD1"})
@@ -121,11 +124,42 @@ class MemberReader:
     def read(self, first_position: int, segments: list[list[str]]) -> Member834 | RejectedMember:
         self._start(first_position)
         handlers = self.handlers
+        dates_by_text = self.dates_by_text
         position = first_position
         for index in range(1, len(segments)):
             elements = segments[index]
             position += 1
-            handler = handlers.get(elements[0])
+            tag = elements[0]
+            # REF, DTP, LX and N1 are most of the segments of a member loop. Their common,
+            # valid form is stored right here, and anything else goes to its handler, which
+            # checks it.
+            if tag == "REF":
+                if len(elements) > 2 and elements[1] and elements[2]:
+                    self.reference_list.append(new_reference(Reference, (elements[1], elements[2], position)))
+                    continue
+            elif tag == "DTP" and len(elements) > 3 and elements[2] == "D8":
+                start = dates_by_text.get(elements[3])
+                if start is not None and elements[1] in KNOWN_834_DATE_QUALIFIERS:
+                    self.date_list.append(new_date(QualifiedDate, (elements[1], start, None, position)))
+                    continue
+            elif tag == "LX" and (self.loop is Loop.REPORTING or self.loop is Loop.REPORTING_CATEGORY):
+                self.categories.append(CategoryDraft(elements[1] if len(elements) > 1 else "", position))
+                self._enter_unkept(Loop.REPORTING)
+                continue
+            elif (
+                tag == "N1"
+                and self.loop is Loop.REPORTING
+                and self.categories
+                and len(elements) > 2
+                and elements[1] == "75"
+                and elements[2]
+            ):
+                category = self.categories[-1]
+                category.name = elements[2]
+                unkept: list[Amount] = self.unkept  # type: ignore[assignment]
+                self._enter(Loop.REPORTING_CATEGORY, category.references, category.dates, unkept)
+                continue
+            handler = handlers.get(tag)
             try:
                 if handler is not None:
                     handler(position, elements)

@@ -43,6 +43,17 @@ from premia.formats.x12.segments import (
 )
 
 
+PHONE_KINDS = frozenset(
+    {
+        ContactKind.TELEPHONE,
+        ContactKind.HOME_PHONE,
+        ContactKind.WORK_PHONE,
+        ContactKind.CELL_PHONE,
+        ContactKind.ALTERNATE_PHONE,
+    }
+)
+
+
 class ControlTotal(NamedTuple):
     """A QTY segment in the 834 header: ``TO`` members, ``ET`` subscribers, ``DT`` dependents."""
 
@@ -149,6 +160,19 @@ class ExchangeAmounts(NamedTuple):
     source_exchange_id: str = ""
 
 
+NO_EXCHANGE_AMOUNTS = ExchangeAmounts()
+# The 2750 categories whose value is an amount in dollars.
+AMOUNT_CATEGORY_NAMES = frozenset(
+    {
+        ExchangeCategory.PREMIUM_AMOUNT.value,
+        ExchangeCategory.PREMIUM_TOTAL.value,
+        ExchangeCategory.APTC_AMOUNT.value,
+        ExchangeCategory.CSR_AMOUNT.value,
+        ExchangeCategory.RESPONSIBILITY_AMOUNT.value,
+    }
+)
+
+
 class Member834(NamedTuple):
     """Loop 2000 of an 834: one member (subscriber or dependent) and everything sent about them.
 
@@ -245,14 +269,7 @@ class Member834(NamedTuple):
     @property
     def phone(self) -> str:
         """The first telephone number of any kind (TE, HP, WP, CP, AP)."""
-        phone_kinds = (
-            ContactKind.TELEPHONE,
-            ContactKind.HOME_PHONE,
-            ContactKind.WORK_PHONE,
-            ContactKind.CELL_PHONE,
-            ContactKind.ALTERNATE_PHONE,
-        )
-        return next((contact.value for contact in self.contacts if contact.kind in phone_kinds), "")
+        return next((contact.value for contact in self.contacts if contact.kind in PHONE_KINDS), "")
 
     @property
     def exchange_amounts(self) -> ExchangeAmounts:
@@ -261,8 +278,11 @@ class Member834(NamedTuple):
         ``premium_cents`` falls back to the member's AMT*P3, then to the first coverage
         line's AMT*P3, when no ``PRE AMT 1`` category was sent.
         """
-        coverage_amounts = tuple(amount for coverage in self.coverages for amount in coverage.amounts)
-        return exchange_amounts(self.reporting_categories, self.amounts + coverage_amounts)
+        amounts = self.amounts
+        for coverage in self.coverages:
+            if coverage.amounts:
+                amounts += coverage.amounts
+        return exchange_amounts(self.reporting_categories, amounts)
 
 
 class Beginning(NamedTuple):
@@ -324,25 +344,35 @@ def exchange_amounts(
     The first AMT*P3 in ``amounts`` is the premium when no ``PRE AMT 1`` category was sent.
     """
     values: dict[str, str] = {}
+    cents: dict[str, int] = {}
     for category in categories:
-        values.setdefault(category.name, category.value)
+        name = category.name
+        if name in values:
+            continue
+        value = category.references[0].value if category.references else ""
+        values[name] = value
+        if value and name in AMOUNT_CATEGORY_NAMES:
+            cents[name] = parse_cents(value, "REF02")
+    if not values:
+        return _amounts_without_categories(amounts)
 
-    def cents(name: ExchangeCategory) -> int | None:
-        text = values.get(name)
-        return parse_cents(text, "REF02") if text else None
-
-    premium = cents(ExchangeCategory.PREMIUM_AMOUNT)
+    premium = cents.get(ExchangeCategory.PREMIUM_AMOUNT)
     if premium is None:
         premium = next((amount.cents for amount in amounts if amount.qualifier == "P3"), None)
     return ExchangeAmounts(
-        premium_cents=premium,
-        premium_total_cents=cents(ExchangeCategory.PREMIUM_TOTAL),
-        aptc_cents=cents(ExchangeCategory.APTC_AMOUNT),
-        csr_cents=cents(ExchangeCategory.CSR_AMOUNT),
-        responsibility_cents=cents(ExchangeCategory.RESPONSIBILITY_AMOUNT),
-        rating_area=values.get(ExchangeCategory.RATING_AREA, ""),
-        source_exchange_id=values.get(ExchangeCategory.SOURCE_EXCHANGE_ID, ""),
+        premium,
+        cents.get(ExchangeCategory.PREMIUM_TOTAL),
+        cents.get(ExchangeCategory.APTC_AMOUNT),
+        cents.get(ExchangeCategory.CSR_AMOUNT),
+        cents.get(ExchangeCategory.RESPONSIBILITY_AMOUNT),
+        values.get(ExchangeCategory.RATING_AREA, ""),
+        values.get(ExchangeCategory.SOURCE_EXCHANGE_ID, ""),
     )
+
+
+def _amounts_without_categories(amounts: tuple[Amount, ...]) -> ExchangeAmounts:
+    premium = next((amount.cents for amount in amounts if amount.qualifier == "P3"), None)
+    return NO_EXCHANGE_AMOUNTS if premium is None else ExchangeAmounts(premium_cents=premium)
 
 
 def exchange_categories(

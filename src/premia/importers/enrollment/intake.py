@@ -16,10 +16,12 @@ from typing import Any, NamedTuple, TypeVar
 
 from premia.accounts import rules
 from premia.accounts.model import Address, Language, PersonInput, Sex
+from premia.accounts.rules import EARLIEST_BIRTH_DATE
 from premia.enrollment.model import Relationship
 from premia.formats.x12 import (
     DateQualifier,
     ExchangeAmounts,
+    Gender,
     MaintenanceType,
     Member834,
     Party,
@@ -49,6 +51,13 @@ CHILD_CODES = frozenset(
 # LUI04: 5 and 6 are reading and writing, 7 and 8 speaking and native language.
 WRITTEN_LANGUAGE_USES = frozenset({"5", "6"})
 SPOKEN_LANGUAGE_USES = frozenset({"7", "8"})
+SUB_GROUP_QUALIFIERS = frozenset({"17", "23"})
+ELIGIBILITY_BEGIN = DateQualifier.ELIGIBILITY_BEGIN.value
+ELIGIBILITY_END = DateQualifier.ELIGIBILITY_END.value
+MAINTENANCE_EFFECTIVE = DateQualifier.MAINTENANCE_EFFECTIVE.value
+BENEFIT_BEGIN = DateQualifier.BENEFIT_BEGIN.value
+BENEFIT_END = DateQualifier.BENEFIT_END.value
+SEXES = {gender.value: Sex(gender.value) for gender in Gender}
 LANGUAGE_CODES = {
     "EN": Language.ENGLISH,
     "ENG": Language.ENGLISH,
@@ -258,11 +267,10 @@ def read_member(
     (see ``families``).
     """
     warnings: list[ImportWarning] = []
-    reference_position = next(
-        (ref.position for ref in member.references if ref.qualifier == "0F"), member.position
-    )
+    references = _MemberReferences(member)
+    reference_position = references.subscriber_position
     subscriber_id = _identifier(
-        subscriber_id or member.subscriber_id, "REF02", reference_position, "REF*0F subscriber identifier"
+        subscriber_id or references.subscriber_id, "REF02", reference_position, "REF*0F subscriber identifier"
     )
     own_member_id = _own_member_id(member, subscriber_id)
     if own_member_id is None and member_reference:
@@ -279,13 +287,9 @@ def read_member(
         )
     relationship = _relationship(member, warnings)
     person, county = _person(member, today, warnings)
-    group_numbers = tuple(
-        dict.fromkeys(
-            value
-            for value in (member.group_policy_number.strip(), transaction.master_policy_number.strip())
-            if value
-        )
-    )
+    group_number = references.group_number.strip()
+    master_policy_number = transaction.master_policy_number.strip()
+    group_numbers = tuple(dict.fromkeys(value for value in (group_number, master_policy_number) if value))
     audit = member.maintenance_type is MaintenanceType.AUDIT_OR_COMPARE or transaction.is_full_file
     coverages = tuple(_coverage_lines(member, resolver, group_numbers, audit))
     amounts_effective = next(
@@ -297,30 +301,69 @@ def read_member(
         ),
         None,
     )
+    eligibility_start, eligibility_end, maintenance_effective = _member_dates(member)
     return MemberIntake(
-        member=member,
-        transaction=transaction,
-        action=member.maintenance_type,
-        is_subscriber=member.is_subscriber,
-        subscriber_id=subscriber_id,
-        own_member_id=own_member_id,
-        relationship=relationship,
-        person=person,
-        county=county,
-        coverages=coverages,
-        eligibility_start=member.eligibility_begin,
-        eligibility_end=member.eligibility_end,
-        maintenance_effective=member.maintenance_effective,
-        group_numbers=group_numbers,
-        sub_group_numbers=tuple(
-            ref.value.strip()
-            for ref in member.references
-            if ref.qualifier in ("17", "23") and ref.value.strip()
-        ),
-        amounts=member.exchange_amounts,
-        amounts_effective=amounts_effective,
-        warnings=tuple(warnings),
+        member,
+        transaction,
+        member.maintenance_type,
+        member.is_subscriber,
+        subscriber_id,
+        own_member_id,
+        relationship,
+        person,
+        county,
+        coverages,
+        eligibility_start,
+        eligibility_end,
+        maintenance_effective,
+        group_numbers,
+        references.sub_group_numbers,
+        member.exchange_amounts,
+        amounts_effective,
+        tuple(warnings),
     )
+
+
+class _MemberReferences:
+    """The member-level REF values the intake uses, found in one pass over the references."""
+
+    __slots__ = ("group_number", "sub_group_numbers", "subscriber_id", "subscriber_position")
+
+    def __init__(self, member: Member834) -> None:
+        subscriber_id: str | None = None
+        group_number: str | None = None
+        sub_groups: list[str] = []
+        self.subscriber_position = member.position
+        for reference in member.references:
+            qualifier = reference.qualifier
+            if qualifier == "0F":
+                if subscriber_id is None:
+                    subscriber_id = reference.value
+                    self.subscriber_position = reference.position
+            elif qualifier == "1L":
+                if group_number is None:
+                    group_number = reference.value
+            elif qualifier in SUB_GROUP_QUALIFIERS and reference.value.strip():
+                sub_groups.append(reference.value.strip())
+        self.subscriber_id = subscriber_id or ""
+        self.group_number = group_number or ""
+        self.sub_group_numbers = tuple(sub_groups)
+
+
+def _member_dates(member: Member834) -> tuple[date | None, date | None, date | None]:
+    """Return the first eligibility begin (DTP*356), eligibility end (357) and maintenance effective (303)."""
+    begin = end = effective = None
+    for entry in member.dates:
+        qualifier = entry.qualifier
+        if qualifier == ELIGIBILITY_BEGIN:
+            if begin is None:
+                begin = entry.start
+        elif qualifier == ELIGIBILITY_END:
+            if end is None:
+                end = entry.start
+        elif qualifier == MAINTENANCE_EFFECTIVE and effective is None:
+            effective = entry.start
+    return begin, end, effective
 
 
 def _identifier(value: str, element: str, position: int, what: str) -> str:
@@ -380,34 +423,40 @@ def _relationship(member: Member834, warnings: list[ImportWarning]) -> Relations
 def _person(member: Member834, today: date, warnings: list[ImportWarning]) -> tuple[PersonData, str | None]:
     name = member.name
     position = name.position
-    birth_date = member.birth_date
-    if birth_date is not None and member.demographics is not None:
+    demographics = member.demographics
+    birth_date = demographics.birth_date if demographics is not None else None
+    gender = demographics.gender if demographics is not None else None
+    if birth_date is not None and demographics is not None and not EARLIEST_BIRTH_DATE <= birth_date <= today:
         _checked(
-            lambda: rules.check_birth_date(birth_date, today=today),
-            "DMG",
-            member.demographics.position,
-            "DMG02",
+            lambda: rules.check_birth_date(birth_date, today=today), "DMG", demographics.position, "DMG02"
         )
-    gender = member.gender
     residence = read_residence(member.address) if member.address is not None else None
-    person = PersonData(
-        first_name=_name_part(name.first_name, "NM104", position),
-        middle_name=_name_part(name.middle_name, "NM105", position),
-        last_name=_name_part(name.last_name, "NM103", position) or "",
-        name_suffix=_name_part(name.suffix, "NM107", position),
-        birth_date=birth_date,
-        sex=Sex(gender.value) if gender is not None else None,
-        ssn=_ssn(member, warnings),
-        residence=residence,
-        mailing_address=_mailing_address(member, warnings),
-        phone=_optional(
+    # The warnings keep the order of the fields: SSN, mailing address, phone, email, language.
+    ssn = _ssn(member, warnings)
+    mailing_address = _mailing_address(member, warnings)
+    phone = email = None
+    if member.contacts:
+        phone = _optional(
             member, warnings, "PER04", "phone number", member.phone.strip() or None, rules.normalize_phone
-        ),
-        email=_optional(
+        )
+        email = _optional(
             member, warnings, "PER04", "email address", member.email.strip() or None, rules.normalize_email
-        ),
-        spoken_language=_language(member, SPOKEN_LANGUAGE_USES, warnings),
-        written_language=_language(member, WRITTEN_LANGUAGE_USES, warnings),
+        )
+    languages = member.languages
+    person = PersonData(
+        _name_part(name.first_name, "NM104", position),
+        _name_part(name.middle_name, "NM105", position),
+        _name_part(name.last_name, "NM103", position) or "",
+        _name_part(name.suffix, "NM107", position),
+        birth_date,
+        SEXES[gender] if gender is not None else None,
+        ssn,
+        residence,
+        mailing_address,
+        phone,
+        email,
+        _language(member, SPOKEN_LANGUAGE_USES, warnings) if languages else None,
+        _language(member, WRITTEN_LANGUAGE_USES, warnings) if languages else None,
     )
     return person, residence.county if residence is not None else None
 
@@ -433,6 +482,8 @@ def _mailing_address(member: Member834, warnings: list[ImportWarning]) -> Addres
 
 
 def _name_part(value: str, element: str, position: int) -> str | None:
+    if not value:
+        return None
     text = value.strip()
     if len(text) > NAME_LENGTH:
         raise MemberRejected(
@@ -522,8 +573,14 @@ def _coverage_lines(
 ) -> list[CoverageLine]:
     lines = []
     for coverage in member.coverages:
-        start = coverage.begin or member.eligibility_begin
-        end = coverage.end
+        begin = end = None
+        for entry in coverage.dates:
+            if entry.qualifier == BENEFIT_BEGIN:
+                if begin is None:
+                    begin = entry.start
+            elif entry.qualifier == BENEFIT_END and end is None:
+                end = entry.start
+        start = begin or member.eligibility_begin
         exchange_policy_id = next(
             (ref.value.strip() for ref in coverage.references if ref.qualifier == EXCHANGE_POLICY_REFERENCE),
             None,

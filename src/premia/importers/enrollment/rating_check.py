@@ -11,8 +11,8 @@ premium of the members eligible for it, which is what the rating engine applies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from premia.billing.rating_cache import MemberAmounts, RatingCache, RatingRequest
 from premia.enrollment.model import ExchangeAmountKind
@@ -24,10 +24,13 @@ from premia.rating.catalog import Catalog
 from premia.rating.model import Member, Plan, Relationship
 
 EXCHANGE = "exchange"
+PREMIUM = ExchangeAmountKind.PREMIUM.value
+APTC = ExchangeAmountKind.APTC.value
+RESPONSIBILITY = ExchangeAmountKind.RESPONSIBILITY.value
+RELATIONSHIPS = {relationship.value: relationship for relationship in Relationship}
 
 
-@dataclass(frozen=True)
-class RatedMember:
+class RatedMember(NamedTuple):
     """A member of the policy being compared, with the premium the Exchange sent for them."""
 
     member_id: str
@@ -40,8 +43,7 @@ class RatedMember:
     position: int | None = None
 
 
-@dataclass(frozen=True)
-class PolicyAmounts:
+class PolicyAmounts(NamedTuple):
     """The Exchange's amounts for one policy for the month starting ``effective``."""
 
     policy_number: str
@@ -112,7 +114,7 @@ def _differences(
 
     for member, member_amounts in zip(amounts.members, rated, strict=True):
         compare(
-            ExchangeAmountKind.PREMIUM.value,
+            PREMIUM,
             member.exchange_premium_cents,
             member_amounts.gross_cents,
             member,
@@ -127,10 +129,10 @@ def _differences(
             if member.aptc_eligible
         )
         applied = min(amounts.aptc_cents, ehb_cap_cents(gross, plan.ehb_share), eligible_premium)
-        compare(ExchangeAmountKind.APTC.value, amounts.aptc_cents, applied)
-        compare(ExchangeAmountKind.RESPONSIBILITY.value, amounts.responsibility_cents, gross - applied)
+        compare(APTC, amounts.aptc_cents, applied)
+        compare(RESPONSIBILITY, amounts.responsibility_cents, gross - applied)
     else:
-        compare(ExchangeAmountKind.RESPONSIBILITY.value, amounts.responsibility_cents, gross)
+        compare(RESPONSIBILITY, amounts.responsibility_cents, gross)
     return differences
 
 
@@ -138,7 +140,7 @@ def _rating_member(member: RatedMember) -> Member:
     return Member(
         member_id=member.member_id,
         birth_date=member.birth_date,
-        relationship=Relationship(member.relationship),
+        relationship=RELATIONSHIPS.get(member.relationship) or Relationship(member.relationship),
         tobacco=member.tobacco,
         aptc_eligible=member.aptc_eligible,
         coverage_start=member.coverage_start,

@@ -48,6 +48,8 @@ class Residence(NamedTuple):
 
     def address(self, stored: Address | None = None) -> Address:
         """Return the address with the parts not sent taken from ``stored``; reject one still incomplete."""
+        if stored is None and self.line1 and self.city and self.state and self.zip_code:
+            return Address(self.line1, self.city, self.state, self.zip_code, self.line2, self.county_code)
         values = {
             part: getattr(self, part) or (getattr(stored, part) if stored else None)
             for part, _, _ in REQUIRED_PARTS

@@ -61,6 +61,9 @@ from premia.staff.permissions import Permission
 log = logging.getLogger(__name__)
 
 KIND = "834"
+IMPORT_GC_THRESHOLD = 50_000
+# Negative: a size in KiB rather than in pages, as PRAGMA cache_size takes it.
+SQLITE_IMPORT_CACHE_KIB = -65_536
 ENROLLMENT_GUIDE = "005010X220A1"
 
 
@@ -93,17 +96,47 @@ def import_834(
 
 
 @contextmanager
+def _larger_sqlite_cache(ctx: ServiceContext) -> Iterator[None]:
+    """Give SQLite a page cache of 64 MiB while the import runs, then restore the connection's own.
+
+    The indexes of persons and the audit log grow past SQLite's default cache of 2 MiB in
+    a large file, and every insert then reads index pages back from the operating system.
+    The larger cache took about 8% off the CPU time of 100,000 members in one comparison
+    on a loaded machine, so take it as an estimate. Only memory
+    changes: durability and locking stay as the engine sets them. The import goes on in
+    a transaction after this (the import_files row is written last), so setting the size
+    back opens none that would not be opened anyway.
+    """
+    connection = ctx.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_IMPORT_CACHE_KIB}")
+    yield
+    # NOTE: when the import raises, the pooled connection keeps the larger cache, because
+    # a failed transaction cannot run the PRAGMA until the caller rolls it back.
+    ctx.session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
 def _frozen_for_collection() -> Iterator[None]:
     """Leave the parsed records, which live until the import ends, out of garbage collection passes.
 
     A file of 100,000 members is millions of objects; every full collection would walk them
     all again while the import creates rows. ``gc.freeze`` moves every object alive now to
-    a generation that collections skip, and ``gc.unfreeze`` puts them back.
+    a generation that collections skip, and ``gc.unfreeze`` puts them back. The rows of a
+    chunk are also many objects that live until the chunk is written, so collections run
+    less often meanwhile: a first-generation threshold of 50,000 instead of 700 took about
+    5% off the import's CPU time in one comparison (20,000 members on SQLite).
     """
+    threshold = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *threshold[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 
@@ -152,14 +185,15 @@ def _import_parsed(
     transactions = _accepted_transactions(parsed, report)
     if skip == 0:
         _report_parser_rejections(parsed, report, findings)
-    _apply(
-        run,
-        row,
-        transactions,
-        options,
-        skip,
-        catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id),
-    )
+    with _larger_sqlite_cache(ctx):
+        _apply(
+            run,
+            row,
+            transactions,
+            options,
+            skip,
+            catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id),
+        )
 
     report.status = _final_status(report)
     acknowledgment = write_acknowledgment(

@@ -1,0 +1,105 @@
+"""Split the 834 import's CPU time into its steps, in microseconds per member, on SQLite.
+
+The script imports a generated file of new families the way ``run_import`` does, with
+timers around the functions that make up each step. Two timed calls are made per member
+and a few per chunk, so the timers add an estimated few microseconds per member to the
+total. The figures are CPU time of this process only. On PostgreSQL the server's time would
+be missing, so only SQLite is offered.
+
+Usage (from the repository root): python -m bench.enrollment.stages [--members 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import default as default_engine
+
+import premia.importers.enrollment.applier as applier_module
+import premia.importers.enrollment.bulk as bulk_module
+import premia.importers.enrollment.bulk_insert as bulk_insert_module
+import premia.importers.enrollment.bulk_rows as bulk_rows_module
+import premia.importers.enrollment.service as service_module
+from bench.enrollment.generate_834 import generate
+from bench.enrollment.run_import import empty_database, machine, timed_import
+
+# (label, object, attribute). A step's timer excludes the time of the timers inside it.
+STEPS: tuple[tuple[str, Any, str], ...] = (
+    ("Parsing the 834", service_module, "parse_834"),
+    ("Checking and normalizing each member (intake)", applier_module.Applier, "read"),
+    ("Deciding which families are new, with their look-ups", service_module, "family_keys"),
+    ("Deciding which families are new, with their look-ups", bulk_module.BulkEnrollment, "prefetch"),
+    ("Deciding which families are new, with their look-ups", bulk_module.BulkEnrollment, "offer"),
+    ("Building the rows, SSN encryption included", bulk_rows_module.BulkWriter, "write"),
+    ("Converting and grouping the rows for the driver", bulk_insert_module, "_converted_columns"),
+    ("SQLite inserting the rows (executemany)", default_engine.DefaultDialect, "do_executemany"),
+    ("Comparing Exchange amounts with Premia's rating", bulk_module.BulkEnrollment, "_compare_amounts"),
+    ("SQLite commits", default_engine.DefaultDialect, "do_commit"),
+)
+
+
+class StepTimer:
+    """Adds up the CPU time of wrapped functions per label, minus the wrapped calls inside them."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.stack: list[float] = []
+
+    def wrap(self, label: str, owner: Any, name: str) -> None:
+        function = getattr(owner, name)
+        setattr(owner, name, self._timed(label, function))
+
+    def _timed(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            self.stack.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                inner = self.stack.pop()
+                spent = time.process_time() - started
+                self.seconds[label] += spent - inner
+                if self.stack:
+                    self.stack[-1] += spent
+
+        return timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=20_000, help="Members in the generated file.")
+    arguments = parser.parse_args()
+
+    timer = StepTimer()
+    for label, owner, name in STEPS:
+        timer.wrap(label, owner, name)
+    # import_834 looks parse_834 and family_keys up in its module at call time, so it calls
+    # the wrapped ones although run_import imported it before the timers were set.
+    with tempfile.TemporaryDirectory(prefix="premia-bench-") as folder_name:
+        folder = Path(folder_name)
+        path = folder / "enrollment.834"
+        path.write_text(generate(arguments.members), encoding="ascii")
+        with empty_database("sqlite", folder) as url:
+            result = timed_import(url, path, tr3=False)
+
+    members = result["applied"]
+    total = result["cpu_seconds"]
+    print(f"machine: {machine()}")
+    print(f"{members} members, {total} s CPU, {result['seconds']} s wall")
+    print("| Step | µs per member |")
+    print("|---|---|")
+    for label in dict.fromkeys(label for label, _, _ in STEPS):
+        print(f"| {label} | {timer.seconds[label] / members * 1e6:.0f} |")
+    rest = total - sum(timer.seconds.values())
+    print(f"| The rest | {rest / members * 1e6:.0f} |")
+    print(f"| Total | {total / members * 1e6:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
