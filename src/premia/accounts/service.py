@@ -27,6 +27,7 @@ from premia.accounts.tables import BankAccount, BillingAccount, EmployerGroup, P
 from premia.accounts.views import AccountView, BankAccountView
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
+from premia.infra.db import contains_ignoring_case, matches_ignoring_case
 from premia.kernel.dates import parse_date
 from premia.kernel.errors import ConflictError, NotFoundError, ValidationError, version_conflict
 from premia.rating.contributions import ContributionRule, rule_to_dict
@@ -339,13 +340,12 @@ def find_accounts(
             )
         # PostgreSQL does not compare a date column with a text parameter, so parse it here.
         birth = birth_date if isinstance(birth_date, date) else parse_date(birth_date, field="birth_date")
-        query = query.where(Person.last_name.ilike(last_name.strip()), Person.birth_date == birth)
+        query = query.where(matches_ignoring_case(Person.last_name, last_name.strip()), Person.birth_date == birth)
         if first_name:
-            query = query.where(Person.first_name.ilike(first_name.strip()))
+            query = query.where(matches_ignoring_case(Person.first_name, first_name.strip()))
     if employer:
-        pattern = f"%{employer.strip()}%"
         query = query.join(EmployerGroup, EmployerGroup.id == BillingAccount.employer_group_id).where(
-            or_(EmployerGroup.group_number == employer.strip(), EmployerGroup.name.ilike(pattern))
+            or_(EmployerGroup.group_number == employer.strip(), contains_ignoring_case(EmployerGroup.name, employer.strip()))
         )
     accounts = ctx.session.scalars(query).all()
     views = []

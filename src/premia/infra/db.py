@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -100,3 +100,27 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception."""
     with factory() as session, session.begin():
         yield session
+
+
+# Case-insensitive text matches for searches. What a user types is matched as text, so the
+# LIKE wildcards % and _ in a name (and the escape character itself) are escaped first.
+LIKE_ESCAPE = "\\"
+
+
+def _like_text(text: str) -> str:
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+def matches_ignoring_case(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """Return ``column`` equals ``text`` ignoring case, as SQL."""
+    return column.ilike(_like_text(text), escape=LIKE_ESCAPE)
+
+
+def starts_with_ignoring_case(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """Return ``column`` starts with ``text`` ignoring case, as SQL."""
+    return column.ilike(_like_text(text) + "%", escape=LIKE_ESCAPE)
+
+
+def contains_ignoring_case(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """Return ``column`` contains ``text`` ignoring case, as SQL."""
+    return column.ilike("%" + _like_text(text) + "%", escape=LIKE_ESCAPE)

@@ -17,6 +17,7 @@ from premia.accounts.tables import BillingAccount, EmployerGroup, Person
 from premia.audit import service as audit
 from premia.billing.tables import Invoice
 from premia.infra.context import ServiceContext
+from premia.infra.db import contains_ignoring_case, matches_ignoring_case
 from premia.ledger.model import LedgerAccount
 from premia.ledger.tables import JournalLine
 from premia.payments.matching import load_reference_index, reference_candidates
@@ -78,12 +79,12 @@ def _by_payer_name(ctx: ServiceContext, payer_name: str | None) -> list[tuple[in
         return []
     last = words[-1]
     first = words[0] if len(words) > 1 else None
-    query = select(BillingAccount.id).join(Person, Person.id == BillingAccount.person_id).where(Person.last_name.ilike(last))
+    query = select(BillingAccount.id).join(Person, Person.id == BillingAccount.person_id).where(matches_ignoring_case(Person.last_name, last))
     if first:
-        query = query.where(Person.first_name.ilike(first))
+        query = query.where(matches_ignoring_case(Person.first_name, first))
     hits = [(account_id, f"the payer name {payer_name!r} matches the holder's name") for account_id in ctx.session.scalars(query.limit(MAX_SUGGESTIONS))]
     groups = select(BillingAccount.id).join(EmployerGroup, EmployerGroup.id == BillingAccount.employer_group_id).where(
-        or_(*[EmployerGroup.name.ilike(f"%{word}%") for word in words if len(word) > 3] or [EmployerGroup.name.ilike(payer_name or "")])
+        or_(*[contains_ignoring_case(EmployerGroup.name, word) for word in words if len(word) > 3] or [matches_ignoring_case(EmployerGroup.name, payer_name or "")])
     )
     hits.extend((account_id, f"the payer name {payer_name!r} matches the employer's name") for account_id in ctx.session.scalars(groups.limit(MAX_SUGGESTIONS)))
     return hits

@@ -21,6 +21,7 @@ from premia.audit import service as audit
 from premia.billing.tables import Invoice
 from premia.enrollment.tables import CoverageSpan, Policy
 from premia.infra.context import ServiceContext
+from premia.infra.db import contains_ignoring_case, matches_ignoring_case, starts_with_ignoring_case
 from premia.kernel.errors import ValidationError
 from premia.staff.permissions import Permission
 
@@ -179,9 +180,9 @@ def _by_birth_date(ctx: ServiceContext, value: str, birth_date: date | None) -> 
 
 def _by_name(ctx: ServiceContext, value: str, birth_date: date | None) -> list[SearchHit]:
     last, first = split_name(value)
-    query = select(Person).where(Person.last_name.ilike(last))
+    query = select(Person).where(matches_ignoring_case(Person.last_name, last))
     if first:
-        query = query.where(Person.first_name.ilike(first + "%"))
+        query = query.where(starts_with_ignoring_case(Person.first_name, first))
     if birth_date is not None:
         query = query.where(Person.birth_date == birth_date)
     hits = _person_hits(ctx, query, SearchKind.NAME)
@@ -189,7 +190,7 @@ def _by_name(ctx: ServiceContext, value: str, birth_date: date | None) -> list[S
         groups = (
             select(BillingAccount)
             .join(EmployerGroup, EmployerGroup.id == BillingAccount.employer_group_id)
-            .where(or_(EmployerGroup.name.ilike(f"%{value}%"), EmployerGroup.group_number == value))
+            .where(or_(contains_ignoring_case(EmployerGroup.name, value), EmployerGroup.group_number == value))
             .limit(MAX_HITS)
         )
         hits.extend(_account_hit(ctx, account, SearchKind.NAME) for account in ctx.session.scalars(groups))

@@ -123,3 +123,13 @@ def test_no_match_is_empty(ctx: ServiceContext, book: dict[str, str]) -> None:
 
 def test_limit(ctx: ServiceContext, book: dict[str, str]) -> None:
     assert len(accounts.find_accounts(ctx, limit=2)) == 2
+
+
+@pytest.mark.parametrize("pattern", ["L%", "Lop_z", "%"])
+def test_name_wildcards_are_text(ctx: ServiceContext, book: dict[str, str], pattern: str) -> None:
+    assert accounts.find_accounts(ctx, last_name=pattern, birth_date="1980-03-15") == []
+
+
+def test_employer_wildcard_is_text(ctx: ServiceContext, book: dict[str, str]) -> None:
+    assert accounts.find_accounts(ctx, employer="%") == []
+    assert _numbers(accounts.find_accounts(ctx, employer="freight")) == [book["harbor"]]
