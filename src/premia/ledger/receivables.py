@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from premia.billing.tables import Invoice
 from premia.enrollment.tables import Policy
@@ -33,48 +33,76 @@ class OpenItem:
     invoice_line_id: int | None
     open_cents: int
     is_subscriber: bool
+    # The policy's status when the item was read, or None for a fee and for an item built without it.
+    policy_status: str | None = None
 
     @property
     def is_fee(self) -> bool:
         return self.coverage_month is None
 
 
-def open_items(ctx: ServiceContext, billing_account_id: int) -> list[OpenItem]:
-    """Receivable items with a positive open amount, in the order money is applied to them."""
+def _open_items_query() -> Select[tuple[object, ...]]:
+    """Build the query of an account's open items with their due dates, subscribers and policy statuses.
+
+    It is built once, because every posting reads its open items and building the statement
+    costs more than running it on a small account.
+    """
     is_fee = case((JournalLine.coverage_month.is_(None), JournalLine.invoice_line_id), else_=None)
-    rows = ctx.session.execute(
+    grouped = (
         select(
-            JournalLine.invoice_id,
-            JournalLine.policy_id,
-            JournalLine.person_id,
-            JournalLine.coverage_month,
-            func.max(is_fee),
-            func.min(JournalLine.invoice_line_id),
-            func.sum(JournalLine.amount_cents),
+            JournalLine.invoice_id.label("invoice_id"),
+            JournalLine.policy_id.label("policy_id"),
+            JournalLine.person_id.label("person_id"),
+            JournalLine.coverage_month.label("coverage_month"),
+            func.max(is_fee).label("fee_line"),
+            func.min(JournalLine.invoice_line_id).label("first_line"),
+            func.sum(JournalLine.amount_cents).label("total"),
         )
         .where(
             JournalLine.ledger_account == LedgerAccount.PREMIUM_RECEIVABLE.value,
-            JournalLine.billing_account_id == billing_account_id,
+            JournalLine.billing_account_id == bindparam("billing_account_id"),
         )
         .group_by(JournalLine.invoice_id, JournalLine.policy_id, JournalLine.person_id, JournalLine.coverage_month, is_fee)
         .having(func.sum(JournalLine.amount_cents) > 0)
-    ).all()
-    invoice_ids = {row[0] for row in rows if row[0] is not None}
-    due_dates = dict(ctx.session.execute(select(Invoice.id, Invoice.due_date).where(Invoice.id.in_(invoice_ids))).all()) if invoice_ids else {}
-    policy_ids = {row[1] for row in rows if row[1] is not None}
-    subscribers = dict(ctx.session.execute(select(Policy.id, Policy.subscriber_person_id).where(Policy.id.in_(policy_ids))).all()) if policy_ids else {}
+        .subquery("open_receivable")
+    )
+    return (
+        select(
+            grouped.c.invoice_id,
+            Invoice.due_date,
+            grouped.c.policy_id,
+            grouped.c.person_id,
+            grouped.c.coverage_month,
+            grouped.c.fee_line,
+            grouped.c.first_line,
+            grouped.c.total,
+            Policy.subscriber_person_id,
+            Policy.status,
+        )
+        .outerjoin(Invoice, Invoice.id == grouped.c.invoice_id)
+        .outerjoin(Policy, Policy.id == grouped.c.policy_id)
+    )
+
+
+_OPEN_ITEMS = _open_items_query()
+
+
+def open_items(ctx: ServiceContext, billing_account_id: int) -> list[OpenItem]:
+    """Receivable items with a positive open amount, in the order money is applied to them."""
+    rows = ctx.session.execute(_OPEN_ITEMS, {"billing_account_id": billing_account_id}).all()
     items = [
         OpenItem(
             invoice_id=invoice_id,
-            due_date=due_dates.get(invoice_id),
+            due_date=due_date,
             policy_id=policy_id,
             person_id=person_id,
             coverage_month=month,
             invoice_line_id=fee_line if month is None else first_line,
             open_cents=int(total),
-            is_subscriber=policy_id is not None and subscribers.get(policy_id) == person_id,
+            is_subscriber=policy_id is not None and subscriber == person_id,
+            policy_status=policy_status,
         )
-        for invoice_id, policy_id, person_id, month, fee_line, first_line, total in rows
+        for invoice_id, due_date, policy_id, person_id, month, fee_line, first_line, total, subscriber, policy_status in rows
     ]
     items.sort(key=_application_order)
     return items

@@ -12,6 +12,10 @@ from premia.kernel.errors import ConflictError, NotFoundError
 from premia.ledger.model import EntryKind, LedgerAccount, LineSpec, check_balanced
 from premia.ledger.tables import JournalEntry, JournalLine
 
+# Built once, because a large import runs them for every payment it posts.
+_INSERT_ENTRY = JournalEntry.__table__.insert()
+_INSERT_LINES = JournalLine.__table__.insert()
+
 
 def post_entry(
     ctx: ServiceContext,
@@ -47,9 +51,43 @@ def post_entry(
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.session.add_all(_line_row(entry.id, line) for line in lines)
-    ctx.session.flush()
+    _insert_lines(ctx, entry.id, lines)
     return entry
+
+
+def post_entry_id(
+    ctx: ServiceContext,
+    *,
+    kind: EntryKind,
+    entry_date: date,
+    lines: Sequence[LineSpec],
+    reference: str | None = None,
+    description: str | None = None,
+    billing_account_id: int | None = None,
+) -> int:
+    """Write one balanced journal entry like :func:`post_entry` and return only its id.
+
+    It suits callers that post many entries in one transaction and never touch the entry
+    again. No ORM object is created, so the session does not grow with the journal.
+    """
+    check_balanced(lines, record=f"journal entry {kind.value} {reference or ''}".strip())
+    inserted = ctx.session.execute(
+        _INSERT_ENTRY,
+        {
+            "entry_date": entry_date,
+            "posted_at": ctx.now(),
+            "kind": EntryKind(kind).value,
+            "reference": reference,
+            "description": description,
+            "billing_account_id": billing_account_id,
+            "idempotency_key": None,
+            "reverses_entry_id": None,
+            "posted_by": ctx.actor.username,
+        },
+    )
+    entry_id = int(inserted.inserted_primary_key[0])
+    _insert_lines(ctx, entry_id, lines)
+    return entry_id
 
 
 def reverse_entry(ctx: ServiceContext, entry_id: int, *, entry_date: date, reason: str) -> JournalEntry:
@@ -127,18 +165,25 @@ def trial_balance(ctx: ServiceContext) -> dict[str, int]:
     return {code: int(total) for code, total in rows}
 
 
-def _line_row(entry_id: int, line: LineSpec) -> JournalLine:
-    return JournalLine(
-        entry_id=entry_id,
-        ledger_account=line.account.value,
-        amount_cents=line.amount_cents,
-        billing_account_id=line.billing_account_id,
-        invoice_id=line.invoice_id,
-        invoice_line_id=line.invoice_line_id,
-        payment_id=line.payment_id,
-        policy_id=line.policy_id,
-        person_id=line.person_id,
-        coverage_month=line.coverage_month,
-        cash_account=line.cash_account,
-        memo=line.memo,
-    )
+def _insert_lines(ctx: ServiceContext, entry_id: int, lines: Sequence[LineSpec]) -> None:
+    # One executemany through Core, because the lines are never read back as objects in this transaction.
+    if not lines:
+        return
+    ctx.session.execute(_INSERT_LINES, [_line_row(entry_id, line) for line in lines])
+
+
+def _line_row(entry_id: int, line: LineSpec) -> dict[str, object]:
+    return {
+        "entry_id": entry_id,
+        "ledger_account": line.account.value,
+        "amount_cents": line.amount_cents,
+        "billing_account_id": line.billing_account_id,
+        "invoice_id": line.invoice_id,
+        "invoice_line_id": line.invoice_line_id,
+        "payment_id": line.payment_id,
+        "policy_id": line.policy_id,
+        "person_id": line.person_id,
+        "coverage_month": line.coverage_month,
+        "cash_account": line.cash_account,
+        "memo": line.memo,
+    }

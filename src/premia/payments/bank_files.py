@@ -29,6 +29,7 @@ from premia.payments.tables import AchEntry, BankStatementLine, PaymentImport
 USD = "USD"
 RECOGNITION_DAYS = 5
 LOCKBOX_TYPE_CODES = frozenset({"115", "116", "118"})
+STATEMENT_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -116,25 +117,13 @@ def import_statement_lines(
     recognizer = load_recognizer(ctx, min(line.booked_on for line in fresh), max(line.booked_on for line in fresh))
 
     receipts: list[Receipt] = []
-    rows: dict[str, BankStatementLine] = {}
+    rows: list[dict[str, object]] = []
     for line in fresh:
-        row = BankStatementLine(
-            import_id=record.id,
-            item_key=line.item_key,
-            bank_account=line.bank_account[:34],
-            booked_on=line.booked_on,
-            is_credit=line.is_credit,
-            amount_cents=line.amount_cents,
-            currency=line.currency[:3],
-            type_code=line.type_code[:32],
-            bank_reference=(line.bank_reference or None) and line.bank_reference[:64],
-            reference_text=" ".join(text for text in line.references if text)[:256] or None,
-        )
-        ctx.session.add(row)
-        rows[line.item_key] = row
+        row = _statement_row(record, line)
+        rows.append(row)
         reason = line.record_only or recognizer.explain(line)
         if reason:
-            row.recognized_as = reason[:128] if line.record_only is None else None
+            row["recognized_as"] = reason[:128] if line.record_only is None else None
             record_item(
                 ctx,
                 record,
@@ -161,14 +150,39 @@ def import_statement_lines(
                 bank_reference=line.bank_reference,
             )
         )
-    ctx.session.flush()
 
-    items, _ = post_receipts(ctx, record, receipts, source=f"{kind.value} import {record.id}")
-    for key, item in items.items():
-        rows[key].payment_id = item.payment_id
-        rows[key].suspense_item_id = item.suspense_item_id
-    ctx.session.flush()
+    outcomes, _ = post_receipts(ctx, record, receipts, source=f"{kind.value} import {record.id}")
+    for row in rows:
+        outcome = outcomes.get(str(row["item_key"]))
+        row["payment_id"] = outcome.payment_id if outcome is not None else None
+        row["suspense_item_id"] = outcome.suspense_item_id if outcome is not None else None
+    _insert_statement_lines(ctx, rows)
     return len(lines) - len(fresh)
+
+
+def _statement_row(record: PaymentImport, line: StatementLine) -> dict[str, object]:
+    return {
+        "import_id": record.id,
+        "item_key": line.item_key,
+        "bank_account": line.bank_account[:34],
+        "booked_on": line.booked_on,
+        "is_credit": line.is_credit,
+        "amount_cents": line.amount_cents,
+        "currency": line.currency[:3],
+        "type_code": line.type_code[:32],
+        "bank_reference": (line.bank_reference or None) and line.bank_reference[:64],
+        "reference_text": " ".join(text for text in line.references if text)[:256] or None,
+        "recognized_as": None,
+    }
+
+
+def _insert_statement_lines(ctx: ServiceContext, rows: list[dict[str, object]]) -> None:
+    # Written once the receipts are posted, so each row is inserted with its payment or
+    # suspense item and never updated. Core keeps a large file's lines out of the session.
+    ctx.session.flush()
+    table = BankStatementLine.__table__
+    for start in range(0, len(rows), STATEMENT_CHUNK):
+        ctx.session.execute(table.insert(), rows[start : start + STATEMENT_CHUNK])
 
 
 def import_bai2(ctx: ServiceContext, content: bytes, *, file_name: str, as_of: date) -> ImportReport:

@@ -155,21 +155,61 @@ def record_item(
 ) -> PaymentImportItem:
     """Store what happened to one item; the caller's next flush writes it."""
     item = PaymentImportItem(
-        import_id=record.id,
-        item_key=item_key[:200],
-        position=position,
-        amount_cents=amount_cents,
-        reference=(reference or None) and reference[:128],
-        outcome=outcome.value,
-        match_rule=match_rule,
-        explanation=explanation[:512],
-        billing_account_id=billing_account_id,
-        payment_id=payment_id,
-        suspense_item_id=suspense_item_id,
-        journal_entry_id=journal_entry_id,
+        **item_row(
+            record,
+            item_key=item_key,
+            position=position,
+            amount_cents=amount_cents,
+            outcome=outcome,
+            explanation=explanation,
+            reference=reference,
+            match_rule=match_rule,
+            billing_account_id=billing_account_id,
+            payment_id=payment_id,
+            suspense_item_id=suspense_item_id,
+            journal_entry_id=journal_entry_id,
+        )
     )
     ctx.session.add(item)
     return item
+
+
+def item_row(
+    record: PaymentImport,
+    *,
+    item_key: str,
+    position: int,
+    amount_cents: int,
+    outcome: ItemOutcome,
+    explanation: str,
+    reference: str | None = None,
+    match_rule: str | None = None,
+    billing_account_id: int | None = None,
+    payment_id: int | None = None,
+    suspense_item_id: int | None = None,
+    journal_entry_id: int | None = None,
+) -> dict[str, Any]:
+    """Return the column values of one item, cut to the columns' lengths, for an ORM object or a Core insert."""
+    return {
+        "import_id": record.id,
+        "item_key": item_key[:200],
+        "position": position,
+        "amount_cents": amount_cents,
+        "reference": (reference or None) and reference[:128],
+        "outcome": outcome.value,
+        "match_rule": match_rule,
+        "explanation": explanation[:512],
+        "billing_account_id": billing_account_id,
+        "payment_id": payment_id,
+        "suspense_item_id": suspense_item_id,
+        "journal_entry_id": journal_entry_id,
+    }
+
+
+def insert_items(ctx: ServiceContext, rows: list[dict[str, Any]]) -> None:
+    """Write many items with one statement, keeping none of them in the session."""
+    if rows:
+        ctx.session.execute(PaymentImportItem.__table__.insert(), rows)
 
 
 def finish_import(

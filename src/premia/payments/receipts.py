@@ -12,14 +12,15 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from premia.infra.context import ServiceContext
-from premia.payments.imports import record_item, stored_keys
+from premia.payments.imports import insert_items, item_row, stored_keys
 from premia.payments.matching import decide_match, load_reference_index, reference_candidates
 from premia.payments.model import ItemOutcome, PaymentChannel, PaymentMethod
 from premia.payments.service import post_payment
 from premia.payments.suspense import put_in_suspense
-from premia.payments.tables import PaymentImport, PaymentImportItem
+from premia.payments.tables import PaymentImport
 from premia.staff.permissions import Permission
 
 MATCH_CHUNK = 2_000
@@ -57,15 +58,28 @@ def payment_key(item_key: str) -> str:
     return "import:" + hashlib.sha256(item_key.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    """The payment a receipt was posted as, or the suspense item that holds it."""
+
+    payment_id: int | None = None
+    suspense_item_id: int | None = None
+
+
 def post_receipts(
     ctx: ServiceContext, record: PaymentImport, receipts: Sequence[Receipt], *, source: str
-) -> tuple[dict[str, PaymentImportItem], int]:
-    """Post or hold every receipt not imported before; return the new items by key and the skipped count."""
+) -> tuple[dict[str, ReceiptOutcome], int]:
+    """Post or hold every receipt not imported before, and return the outcomes by key and the skipped count.
+
+    The import items of a chunk are written with one statement once the chunk is posted, so
+    a large file keeps neither them nor its payments in the session.
+    """
     stored = stored_keys(ctx, (receipt.item_key for receipt in receipts))
     fresh = [receipt for receipt in receipts if receipt.item_key not in stored]
-    items: dict[str, PaymentImportItem] = {}
+    outcomes: dict[str, ReceiptOutcome] = {}
     for start in range(0, len(fresh), MATCH_CHUNK):
         chunk = fresh[start : start + MATCH_CHUNK]
+        rows: list[dict[str, Any]] = []
         index = load_reference_index(
             ctx, (candidate for receipt in chunk for candidate in reference_candidates(receipt.references))
         )
@@ -86,18 +100,20 @@ def post_receipts(
                     source=source,
                     permission=Permission.PAYMENTS_IMPORT,
                 )
-                items[receipt.item_key] = record_item(
-                    ctx,
-                    record,
-                    item_key=receipt.item_key,
-                    position=receipt.position,
-                    amount_cents=receipt.amount_cents,
-                    outcome=ItemOutcome.POSTED,
-                    explanation=decision.explanation,
-                    reference=receipt.display_reference,
-                    match_rule=decision.rule.value,
-                    billing_account_id=decision.billing_account_id,
-                    payment_id=result.payment.id,
+                outcomes[receipt.item_key] = ReceiptOutcome(payment_id=result.payment.id)
+                rows.append(
+                    item_row(
+                        record,
+                        item_key=receipt.item_key,
+                        position=receipt.position,
+                        amount_cents=receipt.amount_cents,
+                        outcome=ItemOutcome.POSTED,
+                        explanation=decision.explanation,
+                        reference=receipt.display_reference,
+                        match_rule=decision.rule.value,
+                        billing_account_id=decision.billing_account_id,
+                        payment_id=result.payment.id,
+                    )
                 )
                 continue
             held = put_in_suspense(
@@ -113,17 +129,20 @@ def post_receipts(
                 bank_reference=receipt.bank_reference,
                 idempotency_key=receipt.item_key,
             )
-            items[receipt.item_key] = record_item(
-                ctx,
-                record,
-                item_key=receipt.item_key,
-                position=receipt.position,
-                amount_cents=receipt.amount_cents,
-                outcome=ItemOutcome.SUSPENSE,
-                explanation=decision.explanation,
-                reference=receipt.display_reference,
-                match_rule=decision.rule.value,
-                suspense_item_id=held.id,
+            outcomes[receipt.item_key] = ReceiptOutcome(suspense_item_id=held.id)
+            rows.append(
+                item_row(
+                    record,
+                    item_key=receipt.item_key,
+                    position=receipt.position,
+                    amount_cents=receipt.amount_cents,
+                    outcome=ItemOutcome.SUSPENSE,
+                    explanation=decision.explanation,
+                    reference=receipt.display_reference,
+                    match_rule=decision.rule.value,
+                    suspense_item_id=held.id,
+                )
             )
-    ctx.session.flush()
-    return items, len(receipts) - len(fresh)
+        ctx.session.flush()
+        insert_items(ctx, rows)
+    return outcomes, len(receipts) - len(fresh)

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from premia.accounts.tables import BillingAccount
 from premia.audit import service as audit
-from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import ConflictError, NotFoundError, ValidationError
 from premia.kernel.money import format_cents
 from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount, LineSpec
-from premia.ledger.receivables import allocation_lines, open_items
+from premia.ledger.receivables import OpenItem, allocation_lines, open_items
 from premia.ledger.tables import JournalLine
 from premia.notices.model import NoticeType
 from premia.notices.service import create_notice
@@ -59,12 +59,35 @@ class PostingResult:
         }
 
 
+# Columns a new payment leaves empty until it settles, returns or is reversed.
+_NEW_PAYMENT = {
+    "settled_on": None,
+    "returned_on": None,
+    "return_code": None,
+    "reversal_reason": None,
+    "posting_entry_id": None,
+}
+# Built once, because every posting runs them.
+_INSERT_PAYMENT = Payment.__table__.insert()
+_LOCK_ACCOUNT = select(BillingAccount).where(BillingAccount.id == bindparam("billing_account_id")).with_for_update()
+_ACCOUNTS = BillingAccount.__table__
+_LOCK_ACCOUNT_NUMBER = select(_ACCOUNTS.c.account_number).where(_ACCOUNTS.c.id == bindparam("billing_account_id")).with_for_update()
+
+
 def lock_account(ctx: ServiceContext, billing_account_id: int) -> BillingAccount:
     """Lock a billing account row for the rest of the transaction (always lock accounts first)."""
-    account = ctx.session.scalar(select(BillingAccount).where(BillingAccount.id == billing_account_id).with_for_update())
+    account = ctx.session.scalar(_LOCK_ACCOUNT, {"billing_account_id": billing_account_id})
     if account is None:
         raise NotFoundError(code="account.not_found", message=f"Billing account id {billing_account_id} does not exist.", field="account")
     return account
+
+
+def _lock_account_number(ctx: ServiceContext, billing_account_id: int) -> str:
+    """Lock the account row like :func:`lock_account`, reading only its number (no ORM object to build)."""
+    number = ctx.session.scalar(_LOCK_ACCOUNT_NUMBER, {"billing_account_id": billing_account_id})
+    if number is None:
+        raise NotFoundError(code="account.not_found", message=f"Billing account id {billing_account_id} does not exist.", field="account")
+    return str(number)
 
 
 def post_payment(
@@ -96,11 +119,9 @@ def post_payment(
     suspense.manage.
     """
     ctx.require(permission)
-    replay = _replay(ctx, idempotency_key, external_id)
-    if replay is not None:
-        _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
-        return _result_of(ctx, replay, replayed=True)
     if amount_cents <= 0:
+        # A retry of an accepted payment never has this amount, so a used key is a conflict.
+        _raise_if_key_used(ctx, idempotency_key, external_id, billing_account_id, amount_cents)
         raise ValidationError(
             code="payment.invalid_amount",
             message=f"A payment must be more than 0.00 (got {format_cents(amount_cents)}).",
@@ -108,51 +129,72 @@ def post_payment(
             value=format_cents(amount_cents),
             hint="Enter the amount received; use a reversal or refund to take money back.",
         )
-    account = lock_account(ctx, billing_account_id)
+    try:
+        account_number = _lock_account_number(ctx, billing_account_id)
+    except NotFoundError:
+        _raise_if_key_used(ctx, idempotency_key, external_id, billing_account_id, amount_cents)
+        raise
     if idempotency_key or external_id:
-        # A retry that raced the first request waited for the lock above and now finds its payment.
+        # Looked up once, under the lock. A retry that raced the first request waited for the
+        # lock and now finds its payment, as a later retry does.
         replay = _replay(ctx, idempotency_key, external_id)
         if replay is not None:
             _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
             return _result_of(ctx, replay, replayed=True)
-    now = ctx.now()
-    payment = Payment(
-        billing_account_id=account.id,
+    payment = _insert_payment(
+        ctx,
+        billing_account_id=billing_account_id,
         channel=PaymentChannel(channel).value,
         method=PaymentMethod(method).value,
         amount_cents=amount_cents,
         received_on=received_on,
-        status=PaymentStatus.PENDING.value,
         reference=reference,
         external_id=external_id,
         idempotency_key=idempotency_key,
         cash_account=cash_account,
         source=source,
-        created_by=ctx.actor.username,
-        created_at=now,
-        updated_at=now,
     )
-    ctx.session.add(payment)
-    ctx.session.flush()
     audit.record(
         ctx,
         action="create",
         record_type="payment",
         record_id=payment.id,
         fields=["amount", "channel", "reference"],
-        detail={"account": account.account_number},
+        detail={"account": account_number},
     )
     if PaymentStatus(status) is PaymentStatus.SETTLED:
-        return settle_payment(
+        return _settle_locked(
             ctx,
             payment,
+            billing_account_id,
             settled_on=received_on,
             target=target,
             funding_account=funding_account,
             send_receipt=send_receipt,
-            account=account,
         )
     return PostingResult(payment=payment, applied_cents=0, unapplied_cents=0)
+
+
+def _insert_payment(ctx: ServiceContext, **fields: Any) -> Payment:
+    """Insert a pending payment with one Core statement and return it as a persistent object.
+
+    This costs less than adding the object and flushing it. Every column is given, so the
+    object is complete, and later changes to it are flushed as an update in the usual way.
+    """
+    now = ctx.now()
+    values = {
+        **_NEW_PAYMENT,
+        **fields,
+        "status": PaymentStatus.PENDING.value,
+        "created_by": ctx.actor.username,
+        "created_at": now,
+        "updated_at": now,
+    }
+    inserted = ctx.session.execute(_INSERT_PAYMENT, values)
+    payment = Payment(id=int(inserted.inserted_primary_key[0]), **values)
+    make_transient_to_detached(payment)
+    ctx.session.add(payment)
+    return payment
 
 
 def settle_payment(
@@ -178,9 +220,52 @@ def settle_payment(
     assert payment.billing_account_id is not None
     if account is None or account.id != payment.billing_account_id:
         account = lock_account(ctx, payment.billing_account_id)
-    items = open_items(ctx, account.id)
-    items = payable_items(items, target=target, policy_statuses=_policy_statuses(ctx, policies_needing_status(items)))
-    lines, applied = allocation_lines(items, payment.amount_cents, billing_account_id=account.id, payment_id=payment.id)
+    return _settle_locked(
+        ctx, payment, account.id, settled_on=settled_on, target=target, funding_account=funding_account, send_receipt=send_receipt
+    )
+
+
+def _settle_locked(
+    ctx: ServiceContext,
+    payment: Payment,
+    billing_account_id: int,
+    *,
+    settled_on: date,
+    target: AllocationTarget | None,
+    funding_account: LedgerAccount,
+    send_receipt: bool,
+) -> PostingResult:
+    """Settle a pending payment whose billing account row the caller has locked."""
+    # Everything that decides the open items was flushed by the lock or by post_payment. What
+    # may still be pending (post_payment's audit row) goes out with the payment's update below,
+    # one flush instead of two.
+    with ctx.session.no_autoflush:
+        lines, entry_id = _post_allocation(
+            ctx, payment, billing_account_id, settled_on=settled_on, target=target, funding_account=funding_account
+        )
+    payment.status = PaymentStatus.SETTLED.value
+    payment.settled_on = settled_on
+    payment.posting_entry_id = entry_id
+    payment.updated_at = ctx.now()
+    ctx.session.flush()
+    if send_receipt:
+        _record_receipt(ctx, payment, settled_on)
+    return _summarize(payment, [(line.account.value, line.invoice_id, line.coverage_month, line.amount_cents) for line in lines])
+
+
+def _post_allocation(
+    ctx: ServiceContext,
+    payment: Payment,
+    billing_account_id: int,
+    *,
+    settled_on: date,
+    target: AllocationTarget | None,
+    funding_account: LedgerAccount,
+) -> tuple[list[LineSpec], int]:
+    """Apply the payment to the account's open items in one journal entry, and return its lines and the entry id."""
+    items = open_items(ctx, billing_account_id)
+    items = payable_items(items, target=target, policy_statuses=_policy_statuses(items))
+    lines, applied = allocation_lines(items, payment.amount_cents, billing_account_id=billing_account_id, payment_id=payment.id)
     unapplied = payment.amount_cents - applied
     lines.append(
         LineSpec(
@@ -192,31 +277,24 @@ def settle_payment(
     )
     if unapplied:
         lines.append(
-            LineSpec(account=LedgerAccount.UNAPPLIED_CREDIT, amount_cents=-unapplied, billing_account_id=account.id, payment_id=payment.id)
+            LineSpec(account=LedgerAccount.UNAPPLIED_CREDIT, amount_cents=-unapplied, billing_account_id=billing_account_id, payment_id=payment.id)
         )
-    entry = ledger.post_entry(
+    entry_id = ledger.post_entry_id(
         ctx,
         kind=EntryKind.PAYMENT,
         entry_date=settled_on,
         lines=lines,
         reference=payment.reference,
         description=f"{payment.channel} payment {payment.id}",
-        billing_account_id=account.id,
+        billing_account_id=billing_account_id,
     )
-    payment.status = PaymentStatus.SETTLED.value
-    payment.settled_on = settled_on
-    payment.posting_entry_id = entry.id
-    payment.updated_at = ctx.now()
-    ctx.session.flush()
-    if send_receipt:
-        _record_receipt(ctx, payment, settled_on)
-    return _summarize(payment, [(line.account.value, line.invoice_id, line.coverage_month, line.amount_cents) for line in lines])
+    return lines, entry_id
 
 
-def _policy_statuses(ctx: ServiceContext, policy_ids: set[int]) -> dict[int, str]:
-    if not policy_ids:
-        return {}
-    return dict(ctx.session.execute(select(Policy.id, Policy.status).where(Policy.id.in_(policy_ids))).all())
+def _policy_statuses(items: list[OpenItem]) -> dict[int, str]:
+    # The open items carry their policy's status, read with them after the account lock.
+    needed = policies_needing_status(items)
+    return {item.policy_id: item.policy_status for item in items if item.policy_id in needed and item.policy_status is not None}
 
 
 def _record_receipt(ctx: ServiceContext, payment: Payment, settled_on: date) -> None:
@@ -314,14 +392,27 @@ def get_payment(ctx: ServiceContext, payment_id: int) -> Payment:
     return payment
 
 
+_BY_IDEMPOTENCY_KEY = select(Payment).where(Payment.idempotency_key == bindparam("key"))
+_BY_EXTERNAL_ID = select(Payment).where(Payment.external_id == bindparam("key"))
+
+
 def _replay(ctx: ServiceContext, idempotency_key: str | None, external_id: str | None) -> Payment | None:
     if idempotency_key:
-        found = ctx.session.scalar(select(Payment).where(Payment.idempotency_key == idempotency_key))
+        found = ctx.session.scalar(_BY_IDEMPOTENCY_KEY, {"key": idempotency_key})
         if found is not None:
             return found
     if external_id:
-        return ctx.session.scalar(select(Payment).where(Payment.external_id == external_id))
+        return ctx.session.scalar(_BY_EXTERNAL_ID, {"key": external_id})
     return None
+
+
+def _raise_if_key_used(
+    ctx: ServiceContext, idempotency_key: str | None, external_id: str | None, billing_account_id: int, amount_cents: int
+) -> None:
+    """Raise the conflict a reused key gives before any other error about the request."""
+    replay = _replay(ctx, idempotency_key, external_id)
+    if replay is not None:
+        _check_replay_matches(replay, billing_account_id, amount_cents, idempotency_key)
 
 
 def _check_replay_matches(payment: Payment, billing_account_id: int, amount_cents: int, key: str | None) -> None:
