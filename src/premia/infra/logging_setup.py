@@ -20,7 +20,10 @@ SENSITIVE_FIELD_NAMES = re.compile(
 )
 # Dashes or spaces between the groups, as people type them (123-45-6789, 123 45 6789).
 SSN_PATTERN = re.compile(r"\b\d{3}[- ]?\d{2}[- ]?\d{4}\b")
+# A run of 6 to 17 digits could be a bank account number. The number part of Premia's own
+# identifiers (BA-002351, PRM-2026-000123) is kept, so operators can act on the line.
 LONG_DIGIT_RUN = re.compile(r"\b\d{6,17}\b")
+PREMIA_IDENTIFIER_PREFIX = re.compile(r"\b[A-Z]{2,4}-(?:\d{4}-)?\Z")
 REDACTED = "[redacted]"
 STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -28,7 +31,12 @@ STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__
 def redact_text(text: str) -> str:
     """Mask SSN-shaped values and runs of 6 to 17 digits (bank account numbers)."""
     text = SSN_PATTERN.sub(REDACTED, text)
-    return LONG_DIGIT_RUN.sub(REDACTED, text)
+    return LONG_DIGIT_RUN.sub(lambda run: _redacted_run(text, run), text)
+
+
+def _redacted_run(text: str, run: re.Match[str]) -> str:
+    before = text[max(0, run.start() - 10) : run.start()]
+    return run.group() if PREMIA_IDENTIFIER_PREFIX.search(before) else REDACTED
 
 
 def _redact_value(name: str, value: Any) -> Any:

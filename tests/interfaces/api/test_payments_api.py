@@ -68,6 +68,27 @@ def test_payment_float_amount_rejected(api):
     assert response.json()["field"] == "amount.amount"
 
 
+def test_payment_sub_cent_amount_message(api):
+    household = couple(api)
+    body = {"account_number": household.account_number, "amount": {"amount": "12.345"}, "method": "check"}
+
+    response = api.client.post("/api/v1/payments", json=body, headers=api.headers())
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "amount.amount"
+    assert response.json()["errors"][0]["message"] == "'12.345' is not an amount: write dollars with two decimal places, for example 968.00."
+
+
+def test_payment_other_currency_message(api):
+    household = couple(api)
+    body = {"account_number": household.account_number, "amount": {"amount": "12.00", "currency": "EUR"}, "method": "check"}
+
+    response = api.client.post("/api/v1/payments", json=body, headers=api.headers())
+
+    assert response.status_code == 422
+    assert "Premia bills in USD" in response.json()["detail"]
+
+
 def test_payment_list_filters_and_pages(api):
     household = couple(api)
     other = couple(api, first_name="Bea")

@@ -57,6 +57,10 @@ def premia_logger() -> Iterator[io.StringIO]:
         ("17 digits 12345678901234567", f"17 digits {REDACTED}"),
         ("last four 6789 and due day 15", "last four 6789 and due day 15"),
         ("invoice total 1264.80", "invoice total 1264.80"),
+        ("account BA-002351 not billed", "account BA-002351 not billed"),
+        ("invoice PRM-2026-000123", "invoice PRM-2026-000123"),
+        ("ach 051000017-12345678", f"ach {REDACTED}-{REDACTED}"),
+        ("acct-12345678", f"acct-{REDACTED}"),
     ],
 )
 def test_redact_text(text: str, expected: str) -> None:

@@ -6,6 +6,7 @@ Clients get the stable domain code, the field at fault and the fix hint, never e
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from premia.interfaces.api.money import AMOUNT_PATTERN, CURRENCY_PATTERN
 from premia.kernel.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationError
 
 log = logging.getLogger("premia.api")
@@ -140,7 +142,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
         issues = [
-            {"field": ".".join(str(part) for part in issue["loc"][1:]) or str(issue["loc"][0]), "message": issue["msg"]}
+            {"field": ".".join(str(part) for part in issue["loc"][1:]) or str(issue["loc"][0]), "message": _plain_message(issue)}
             for issue in error.errors()
         ]
         first = issues[0] if issues else {"field": None, "message": "invalid request"}
@@ -168,3 +170,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(500, code="api.internal_error", title="Internal error.", detail="The request failed; it was logged.")
+
+
+def _plain_message(issue: Mapping[str, Any]) -> str:
+    """Return Pydantic's message, or a plain one where it would show a regular expression."""
+    pattern = (issue.get("ctx") or {}).get("pattern")
+    if issue.get("type") == "string_pattern_mismatch" and pattern == AMOUNT_PATTERN:
+        return f"{issue.get('input')!r} is not an amount: write dollars with two decimal places, for example 968.00."
+    if issue.get("type") == "string_pattern_mismatch" and pattern == CURRENCY_PATTERN:
+        return f"{issue.get('input')!r} is not a supported currency: Premia bills in USD."
+    return str(issue["msg"])

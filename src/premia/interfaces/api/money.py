@@ -11,11 +11,12 @@ from premia.kernel.money import format_cents, parse_amount
 
 # At most 13 digits of dollars: beyond that an amount is a typing error, not money.
 AMOUNT_PATTERN = r"^-?\d{1,13}\.\d{2}$"
+CURRENCY_PATTERN = r"^USD$"
 
 
 class Money(BaseModel):
     amount: Annotated[str, Field(pattern=AMOUNT_PATTERN, examples=["968.00"])]
-    currency: Annotated[str, Field(pattern=r"^USD$")] = "USD"
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)] = "USD"
 
     @classmethod
     def of(cls, cents: int) -> Money:
