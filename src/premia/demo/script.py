@@ -140,7 +140,8 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
         session.commit()
         echo(
             f"Book of business: {len(book.households)} subscribers, {book.member_count} members, "
-            f"{len(book.groups)} employer groups; {timeline.months} months from {timeline.first_month} to {timeline.today}"
+            f"{len(book.groups)} employer groups; coverage from {timeline.lead_month} (the lead cohort) and "
+            f"{timeline.first_month} (the rest), enrollment from {timeline.lead_enrollment_day}, to {timeline.today}"
         )
         lap("set-up")
 

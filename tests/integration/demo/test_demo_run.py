@@ -1,7 +1,8 @@
 """`premia demo` on a small book: the journal balances, the KPIs are computed, the console has its data.
 
 One run (60 subscribers, 3 months ending 2026-12-04) is shared by the module's tests; it
-takes about 10 seconds of CPU.
+takes about 10 seconds of CPU. The demo's last day falls after the individual renewals
+open (October 15), so the book has its 2027 renewals.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,8 +22,18 @@ from typer.testing import CliRunner
 
 from premia.billing.tables import Invoice
 from premia.documents.tables import Document, PrintBatch
+from premia.billing.service import run_billing
+from premia.catalog.service import current_catalog
+from premia.enrollment.model import Market, PolicyStatus
 from premia.enrollment.tables import Policy
+from premia.infra.context import ServiceContext
+from premia.kernel.clock import FixedClock
+from premia.lifecycle.tables import RenewalOffer
+from premia.notices.model import NoticeStatus
+from premia.notices.tables import Notice
+from premia.staff.model import Actor
 from premia.importers.enrollment.tables import ImportFile
+from premia.demo.setup import demo_settings
 from premia.infra.db import make_engine
 from premia.interfaces.cli.admin import login, logout
 from premia.interfaces.cli.main import app
@@ -185,3 +197,51 @@ def test_kpi_command_rejects_segment(kpi_cli):
     result = kpi_cli("--from", "2026-10-01", "--to", "2026-11-30", "--market", "medicare")
     assert result.exit_code == 1
     assert "Unknown market" in result.output
+
+
+RENEWAL_DATE = date(2027, 1, 1)
+
+
+def test_individual_policies_renewed(session):
+    # Individual policies renew on January 1. The demo's employer groups renew on their
+    # anniversary in mid-year, after the demo ends.
+    in_force_at_year_end = (
+        Policy.market == Market.INDIVIDUAL.value,
+        Policy.status.in_([PolicyStatus.ACTIVE.value, PolicyStatus.GRACE.value]),
+        Policy.effective_date < RENEWAL_DATE,
+        (Policy.end_date.is_(None)) | (Policy.end_date >= date(2026, 12, 31)),
+    )
+    offered = select(RenewalOffer.policy_id).where(RenewalOffer.renewal_date == RENEWAL_DATE)
+    assert count(session, *in_force_at_year_end) > 0
+    assert count(session, *in_force_at_year_end, Policy.id.not_in(offered)) == 0
+
+
+def test_renewals_send_notices(session):
+    offers = count(session, RenewalOffer.renewal_date == RENEWAL_DATE, table=RenewalOffer)
+    with_notice = count(session, RenewalOffer.renewal_date == RENEWAL_DATE, RenewalOffer.notice_id.is_not(None), table=RenewalOffer)
+    assert offers > 0
+    assert with_notice == offers
+
+
+def test_december_bill_run_has_no_failures(demo_run, session):
+    summary, database = demo_run
+    environment = summary["environment"]
+    settings = demo_settings(environment["PREMIA_DATABASE_URL"], database, Path(environment["PREMIA_DOCUMENTS_DIR"]))
+    ctx = ServiceContext(
+        session=session,
+        actor=Actor(None, "billing", Role.BILLING),
+        clock=FixedClock(datetime(2026, 12, 15, 13, 0, tzinfo=UTC)),
+        settings=settings,
+        channel="batch",
+    )
+    report = run_billing(ctx, catalog=current_catalog(ctx), as_of=date(2026, 12, 15), dry_run=True)
+    failures = [(outcome.account_number, outcome.error) for outcome in report.outcomes if outcome.error]
+    assert report.issued > 0
+    assert failures == []
+
+
+def test_pending_notices_explained(demo_run, session):
+    pending = count(session, Notice.status == NoticeStatus.PENDING.value, table=Notice)
+    steps = {item["step"] for item in demo_run[0]["skipped"]}
+    assert pending > 0
+    assert "notice delivery" in steps
