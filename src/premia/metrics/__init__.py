@@ -8,7 +8,7 @@ from premia.metrics.autodraft import autodraft_return_rate
 from premia.metrics.definitions import DEFINITIONS, KpiDefinition, KpiName, Unit
 from premia.metrics.formulas import AgingBucket, AgingBuckets, KpiFigure, receivables_over_90_days
 from premia.metrics.receivables import days_sales_outstanding, premium_collection, receivable_aging
-from premia.metrics.report import KpiReport, kpi_report, monthly_kpis
+from premia.metrics.report import KpiReport, kpi_report, kpi_report_with_months, monthly_kpis
 from premia.metrics.segment import AptcStatus, Business, Period, Segment
 from premia.metrics.service_desk import customer_satisfaction, first_contact_resolution, sla_attainment
 
@@ -30,6 +30,7 @@ __all__ = [
     "days_sales_outstanding",
     "first_contact_resolution",
     "kpi_report",
+    "kpi_report_with_months",
     "monthly_kpis",
     "premium_collection",
     "receivable_aging",

@@ -183,7 +183,9 @@ def classify_contacts(
     ``contacts`` must also hold those started up to ``window`` after ``end``, because a
     contact late in the period is repeated by one in the next. A contact is repeated when
     another one on the same subject about the same party starts after it and within
-    ``window``. It is pending while its window is still open at ``now``.
+    ``window``. It is pending while its window is still open at ``now``, even when a repeat
+    already came in. Counting early repeats before the other contacts' windows close would
+    pull the rate of a month still in progress towards 0%.
     """
     threads: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     for contact in contacts:
@@ -198,11 +200,12 @@ def classify_contacts(
             unlinked += 1
             continue
         window_end = contact.started_at + window
+        if window_end > now:
+            pending += 1
+            continue
         later = [moment for moment in threads[(contact.party, contact.subject)] if contact.started_at < moment <= window_end]
         if later:
             repeated += 1
-        elif window_end > now:
-            pending += 1
         else:
             resolved += 1
     return FcrCounts(resolved=resolved, repeated=repeated, pending=pending, unlinked=unlinked)

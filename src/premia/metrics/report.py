@@ -13,7 +13,7 @@ from premia.kernel.errors import ValidationError
 from premia.metrics.autodraft import autodraft_return_rate
 from premia.metrics.definitions import KpiName
 from premia.metrics.formulas import AgingBuckets, KpiFigure, receivables_over_90_days
-from premia.metrics.receivables import days_sales_outstanding, premium_collection, receivable_aging
+from premia.metrics.receivables import collection_figure, dso_from, load_receivable_facts
 from premia.metrics.segment import Period, Segment
 from premia.metrics.service_desk import customer_satisfaction, first_contact_resolution, sla_attainment
 from premia.servicing import default_config
@@ -59,7 +59,7 @@ def kpi_report(
     """Compute every KPI for ``first_day`` to ``last_day`` (carrier dates, both included) as known on ``as_of``."""
     ctx.require(Permission.KPI_READ)
     period = Period(first_day, last_day, as_of or ctx.today())
-    return _report(ctx, period, segment or Segment())
+    return _reports(ctx, [period], segment or Segment())[0]
 
 
 def monthly_kpis(
@@ -70,8 +70,38 @@ def monthly_kpis(
     segment: Segment | None = None,
     as_of: date | None = None,
 ) -> list[KpiReport]:
-    """Compute one report per calendar month from ``first_month`` to ``last_month``, oldest first."""
+    """Compute one report per calendar month from ``first_month`` to ``last_month``, oldest first.
+
+    The month that contains ``as_of`` ends on ``as_of``, so its DSO counts only the days
+    that have passed, as a report over the same dates from ``kpi_report`` does.
+    """
     ctx.require(Permission.KPI_READ)
+    read_on = as_of or ctx.today()
+    return _reports(ctx, _month_periods(first_month, last_month, read_on), segment or Segment())
+
+
+def kpi_report_with_months(
+    ctx: ServiceContext,
+    *,
+    first_month: Month,
+    last_month: Month,
+    segment: Segment | None = None,
+    as_of: date | None = None,
+) -> tuple[KpiReport, list[KpiReport]]:
+    """Compute the report over ``first_month`` to ``last_month`` and one report per month, as a dashboard shows them.
+
+    The whole period ends on ``as_of`` when that day falls inside it, as the month that
+    contains it does. Both come from one read of the receivable totals.
+    """
+    ctx.require(Permission.KPI_READ)
+    read_on = as_of or ctx.today()
+    months = _month_periods(first_month, last_month, read_on)
+    whole = Period(months[0].first_day, months[-1].last_day, read_on)
+    reports = _reports(ctx, [whole, *months], segment or Segment())
+    return reports[0], reports[1:]
+
+
+def _month_periods(first_month: Month, last_month: Month, as_of: date) -> list[Period]:
     count = last_month.index - first_month.index + 1
     if count < 1 or count > MAX_MONTHS:
         raise ValidationError(
@@ -81,24 +111,33 @@ def monthly_kpis(
             value=str(last_month),
             hint=f"Give a last month on or after the first month, at most {MAX_MONTHS} months in all.",
         )
-    read_on = as_of or ctx.today()
-    chosen = segment or Segment()
-    months = [first_month.plus(offset) for offset in range(count)]
-    return [_report(ctx, Period(month.first_day, month.last_day, read_on), chosen) for month in months]
+    return [month_period(first_month.plus(offset), as_of) for offset in range(count)]
 
 
-def _report(ctx: ServiceContext, period: Period, segment: Segment) -> KpiReport:
+def month_period(month: Month, as_of: date) -> Period:
+    """Return the month as a period, cut at ``as_of`` when the month is still running on that day."""
+    if month.first_day <= as_of < month.last_day:
+        return Period(month.first_day, as_of, as_of)
+    return Period(month.first_day, month.last_day, as_of)
+
+
+def _reports(ctx: ServiceContext, periods: list[Period], segment: Segment) -> list[KpiReport]:
+    """Compute every KPI for each period; the receivable measures of all periods come from one load."""
     config = default_config(ctx.settings.time_zone)
-    csat, csat_top_box = customer_satisfaction(ctx, period, segment, config=config)
-    aging = receivable_aging(ctx, period.read_through, segment)
-    figures = {
-        KpiName.FIRST_CONTACT_RESOLUTION: first_contact_resolution(ctx, period, segment, config=config),
-        KpiName.CSAT: csat,
-        KpiName.CSAT_TOP_BOX: csat_top_box,
-        KpiName.PREMIUM_COLLECTION_RATE: premium_collection(ctx, period, segment),
-        KpiName.DSO: days_sales_outstanding(ctx, period, segment),
-        KpiName.AR_OVER_90_DAYS: receivables_over_90_days(aging),
-        KpiName.SLA_ATTAINMENT: sla_attainment(ctx, period, segment, config=config),
-        KpiName.AUTODRAFT_RETURN_RATE: autodraft_return_rate(ctx, period, segment),
-    }
-    return KpiReport(period.first_day, period.last_day, period.as_of, segment, figures, aging)
+    facts = load_receivable_facts(ctx, periods, segment)
+    reports = []
+    for period in periods:
+        csat, csat_top_box = customer_satisfaction(ctx, period, segment, config=config)
+        aging = facts.aging[period.read_through]
+        figures = {
+            KpiName.FIRST_CONTACT_RESOLUTION: first_contact_resolution(ctx, period, segment, config=config),
+            KpiName.CSAT: csat,
+            KpiName.CSAT_TOP_BOX: csat_top_box,
+            KpiName.PREMIUM_COLLECTION_RATE: collection_figure(facts, period),
+            KpiName.DSO: dso_from(facts, period),
+            KpiName.AR_OVER_90_DAYS: receivables_over_90_days(aging),
+            KpiName.SLA_ATTAINMENT: sla_attainment(ctx, period, segment, config=config),
+            KpiName.AUTODRAFT_RETURN_RATE: autodraft_return_rate(ctx, period, segment),
+        }
+        reports.append(KpiReport(period.first_day, period.last_day, period.as_of, segment, figures, aging))
+    return reports

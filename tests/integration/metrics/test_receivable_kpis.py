@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from premia.kernel.dates import Month
 from premia.kernel.errors import PermissionDeniedError
-from premia.metrics import AgingBucket, AptcStatus, Business, KpiName, Period, Segment, kpi_report
+from premia.metrics import AgingBucket, AptcStatus, Business, KpiName, Period, Segment, kpi_report, kpi_report_with_months
 from premia.metrics.receivables import days_sales_outstanding, premium_collection, receivable_aging
 from premia.payments.service import reverse_payment
 from premia.staff.permissions import Role
@@ -143,3 +144,23 @@ def test_aging_nets_later_credit(ctx):
     aging = receivable_aging(ctx, date(2026, 4, 30), Segment())
     # February was billed (488.80, due 02-02) and credited back on March's invoice (-488.80): nothing is owed
     assert aging.total_cents == 0
+
+
+def test_dashboard_period_ends_at_as_of(book):
+    whole, months = kpi_report_with_months(
+        book.story.ctx, first_month=Month.parse("2026-01"), last_month=Month.parse("2026-03"), as_of=date(2026, 3, 10)
+    )
+    # March is still running on 03-10: the period and the March report end that day
+    assert whole.last_day == date(2026, 3, 10)
+    assert months[-1].last_day == date(2026, 3, 10)
+    assert whole.figure(KpiName.DSO).detail["days_in_period"] == 31 + 28 + 10
+
+
+def test_series_matches_single_reports(book):
+    ctx = book.story.ctx
+    whole, months = kpi_report_with_months(ctx, first_month=Month.parse("2026-01"), last_month=Month.parse("2026-03"), as_of=date(2026, 3, 10))
+    alone = kpi_report(ctx, first_day=date(2026, 1, 1), last_day=date(2026, 3, 10), as_of=date(2026, 3, 10))
+    assert whole.to_dict() == alone.to_dict()
+    for report in months:
+        single = kpi_report(ctx, first_day=report.first_day, last_day=report.last_day, as_of=date(2026, 3, 10))
+        assert report.to_dict() == single.to_dict()

@@ -122,6 +122,16 @@ def test_show_json(premia: Invoke, maria: dict[str, Any]) -> None:
     assert shown["bank_accounts"] == []
 
 
+def test_show_text_prints_sections(premia: Invoke, maria: dict[str, Any]) -> None:
+    result = premia("accounts", "show", "BA-000001")
+
+    assert result.exit_code == 0, result.output
+    assert "\n  Billing\n" in result.stdout
+    assert "\n    balance: 0.00\n" in result.stdout
+    assert "\n    invoices: none\n" in result.stdout
+    assert "{'" not in result.stdout
+
+
 def test_show_lowercase_number(premia: Invoke, maria: dict[str, Any]) -> None:
     assert _json(premia("accounts", "show", "ba-000001", "--json"))["account_number"] == "BA-000001"
 

@@ -141,6 +141,13 @@ def test_ledger_running_balance(console: Console) -> None:
     assert "Invoice" in response.text
 
 
+def test_ledger_memo_words(console: Console) -> None:
+    response = console.get(f"/accounts/{console.book.maria_account}?tab=ledger")
+    assert response.status_code == 200
+    assert "Invoice for January 2026" in response.text
+    assert "invoice for 2026-" not in response.text
+
+
 def test_bill_change_names_new_member(console: Console) -> None:
     march = console.book.invoices[console.book.maria_account][-1]
     response = console.get(f"/accounts/{console.book.maria_account}/invoices/{march}/changes")

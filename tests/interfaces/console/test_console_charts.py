@@ -57,4 +57,4 @@ def test_bar_chart_lengths_proportional() -> None:
 def test_figure_text_by_unit() -> None:
     assert figure_text(KpiFigure(KpiName.FIRST_CONTACT_RESOLUTION, 720, 1000, Decimal("72.0"))) == "72.0%"
     assert figure_text(KpiFigure(KpiName.DSO, 240000000, 900000000, Decimal("8.0"))) == "8.0 days"
-    assert figure_text(KpiFigure(KpiName.CSAT, 0, 0, None)) == "\u2014"
+    assert figure_text(KpiFigure(KpiName.CSAT, 0, 0, None)) == "no data"

@@ -9,10 +9,12 @@ from premia.interfaces.console.formatting import (
     day,
     duration,
     label,
+    memo,
     moment,
     money,
     money_text,
     month_label,
+    payment_method_note,
     percent,
     period_label,
     phone_number,
@@ -69,3 +71,27 @@ def test_percent_and_phone() -> None:
     assert percent(Decimal("72.04")) == "72.0%"
     assert percent(None) == "\u2014"
     assert phone_number("8045550142") == "(804) 555-0142"
+
+
+def test_label_uses_business_words() -> None:
+    assert label("ach_autodraft") == "ACH auto-draft"
+    assert label("csr") == "CSR"
+    assert label("retry") == "Re-presentment"
+    assert label("return_fee") == "Fee"
+    assert label("with_aptc") == "With APTC"
+    assert label("waiting_on_member") == "Waiting on member"
+
+
+def test_payment_method_note_skips_repeat() -> None:
+    assert payment_method_note("ach_autodraft", "ach") == ""
+    assert payment_method_note("employer_820", "ach") == "ACH"
+    assert payment_method_note("lockbox", "check") == "Check"
+
+
+def test_memo_words() -> None:
+    assert memo("ach_autodraft payment 2365") == "ACH auto-draft payment 2365"
+    assert memo("invoice for 2026-07 to 2026-07") == "Invoice for July 2026"
+    assert memo("invoice for 2026-07 to 2026-09") == "Invoice for July \u2013 September 2026"
+    assert memo("invoice for 2026-12 to 2027-01") == "Invoice for December 2026 \u2013 January 2027"
+    assert memo("unapplied credit applied to the invoice") == "Unapplied credit applied to the invoice"
+    assert memo(None) == ""

@@ -100,6 +100,20 @@ def test_autodraft_files(console: Console) -> None:
     assert download.text.startswith("101")
 
 
+def test_autodraft_purpose_from_entries(console: Console) -> None:
+    response = console.get("/billing/autodraft")
+    assert response.status_code == 200
+    # The seeded files hold first presentments only.
+    assert "<td>Draft</td>" in response.text
+
+
+def test_dashboard_month_without_data(console: Console) -> None:
+    # On Mar 2 no March contact has finished its 7-day window, so March has no FCR figure.
+    response = console.get("/dashboard", params={"from": "2026-01", "to": "2026-03"})
+    assert response.status_code == 200
+    assert "Mar: no data" in response.text
+
+
 def test_reconciliation_day(console: Console) -> None:
     response = console.get("/billing/reconciliation", params={"date": "2026-02-27"})
     assert response.status_code == 200

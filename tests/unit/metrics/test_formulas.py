@@ -217,6 +217,15 @@ def test_fcr_open_window_is_pending():
     assert counts.measured == 0
 
 
+def test_fcr_early_repeat_still_pending():
+    # Day 0 is repeated on day 2, but on day 3 both 7-day windows are still open. Counting the
+    # repeat now would show 0% for a month with no finished contact.
+    counts = _classify([_contact(0), _contact(2)], now_days=3)
+    assert counts.repeated == 0
+    assert counts.pending == 2
+    assert counts.figure(7).value is None
+
+
 def test_fcr_unlinked_contact_set_apart():
     counts = _classify([_contact(0, party=None)])
     assert counts.unlinked == 1

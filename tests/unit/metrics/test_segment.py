@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from premia.enrollment.model import Market
+from premia.kernel.dates import Month
 from premia.kernel.errors import ValidationError
+from premia.metrics.report import month_period
 from premia.metrics.segment import AptcStatus, Business, Period, Segment
 
 
@@ -49,3 +51,16 @@ def test_period_rejects_reversed_dates():
     with pytest.raises(ValidationError) as caught:
         Period(date(2026, 3, 1), date(2026, 2, 1), date(2026, 3, 1))
     assert caught.value.code == "kpi.period_reversed"
+
+
+def test_month_period_cut_at_as_of():
+    running = month_period(Month.parse("2026-12", field="month"), date(2026, 12, 4))
+    # December 1 to 4: DSO multiplies by the 4 days that have passed, not by 31
+    assert running.last_day == date(2026, 12, 4)
+    assert running.days == 4
+
+
+def test_month_period_whole_when_past():
+    past = month_period(Month.parse("2026-11", field="month"), date(2026, 12, 4))
+    assert past.last_day == date(2026, 11, 30)
+    assert past.days == 30

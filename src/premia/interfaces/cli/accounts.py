@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from importlib import import_module
 from typing import Any
 
 import typer
@@ -121,6 +122,7 @@ def show(
     """Show an account: holder, preferences and masked bank accounts."""
 
     def body() -> None:
+        _load_show_sections()
         with runtime.unit_of_work() as ctx:
             view = accounts.get_account(ctx, account_number)
             for section in SHOW_SECTIONS:
@@ -381,6 +383,14 @@ def _tier_pairs(text: str) -> dict[str, str]:
 # Later areas (billing, delinquency) add sections to `accounts show` by appending functions
 # that take (ctx, view) and return a dict of extra sections.
 SHOW_SECTIONS: list[Any] = []
+# Command modules that add a section to `accounts show` when imported. `premia` imports a
+# command's module only when the command runs, so `show` imports these itself.
+SECTION_MODULES = ("premia.interfaces.cli.billing",)
+
+
+def _load_show_sections() -> None:
+    for module in SECTION_MODULES:
+        import_module(module)
 
 
 def _required_date(text: str | None, field: str) -> date:
@@ -407,4 +417,37 @@ def _print_account(view: AccountView, json_output: bool) -> None:
     for bank in view.bank_accounts:
         typer.echo(f"  bank {bank.account_number} routing {bank.routing_number} ({bank.status}, {bank.authorization['sec_code']})")
     for name, section in view.sections.items():
-        typer.echo(f"  {name}: {section}")
+        typer.echo(f"  {name.replace('_', ' ').capitalize()}")
+        _echo_block(section, depth=2)
+
+
+def _echo_block(data: dict[str, Any], *, depth: int) -> None:
+    """Print a section's values one per line, nested values indented under their name."""
+    pad = "  " * depth
+    for key, value in data.items():
+        words = key.replace("_", " ")
+        if isinstance(value, dict):
+            typer.echo(f"{pad}{words}:")
+            _echo_block(value, depth=depth + 1)
+        elif isinstance(value, list):
+            typer.echo(f"{pad}{words}:" + ("" if value else " none"))
+            for item in value:
+                _echo_item(item, depth=depth + 1)
+        else:
+            typer.echo(f"{pad}{words}: {_scalar_text(value)}")
+
+
+def _echo_item(item: Any, *, depth: int) -> None:
+    """Print one list entry on a line of its own, with its nested lists and mappings below it."""
+    pad = "  " * depth
+    if not isinstance(item, dict):
+        typer.echo(f"{pad}- {_scalar_text(item)}")
+        return
+    flat = {key: value for key, value in item.items() if not isinstance(value, (dict, list))}
+    typer.echo(f"{pad}- " + ", ".join(f"{key.replace('_', ' ')} {_scalar_text(value)}" for key, value in flat.items()))
+    nested = {key: value for key, value in item.items() if isinstance(value, (dict, list))}
+    _echo_block(nested, depth=depth + 1)
+
+
+def _scalar_text(value: Any) -> str:
+    return "-" if value is None or value == "" else str(value)

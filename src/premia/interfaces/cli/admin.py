@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from premia.infra.crypto import generate_key
-from premia.infra.migrations_runner import upgrade
 from premia.interfaces.cli import runtime
 from premia.kernel.errors import PermissionDeniedError
 from premia.staff import service as staff
@@ -22,6 +21,9 @@ users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=Tru
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Option("heads", help="Target Alembic revision.")) -> None:
     """Apply database migrations up to REVISION (all of them by default)."""
+    # Alembic is imported here, not at the top, because no other command needs it.
+    from premia.infra.migrations_runner import upgrade
+
     config = runtime.settings()
     upgrade(config.database_url, revision)
     typer.echo(f"database upgraded to {revision}")

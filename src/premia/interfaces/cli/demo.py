@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
 
-from premia.demo import DemoOptions, DemoResult, run_demo
-from premia.demo.script import DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_SUBSCRIBERS
-from premia.demo.setup import DEMO_TIME_ZONE
-from premia.demo.timeline import MAX_MONTHS
 from premia.infra.logging_setup import configure_logging
 from premia.interfaces.cli import runtime
 from premia.interfaces.cli.metrics import format_aging, format_counts, format_value
@@ -23,7 +20,18 @@ from premia.kernel.dates import parse_date
 from premia.kernel.money import format_cents
 from premia.metrics import DEFINITIONS
 
+if TYPE_CHECKING:
+    from premia.demo import DemoResult
+
 MAX_SUBSCRIBERS = 50_000
+# Copies of premia.demo's defaults and limits, because importing that package loads the
+# whole simulation (PDF rendering included) and would slow every other command's start.
+# tests/interfaces/cli/test_cli_startup.py checks that they still match.
+DEFAULT_SUBSCRIBERS = 2_500
+DEFAULT_MONTHS = 6
+DEFAULT_SEED = 2026
+MAX_MONTHS = 11
+DEMO_TIME_ZONE = "America/New_York"
 
 
 def demo(
@@ -42,6 +50,8 @@ def demo(
     today = datetime.now(ZoneInfo(DEMO_TIME_ZONE)).date()
 
     def body() -> DemoResult:
+        from premia.demo import DemoOptions, run_demo
+
         last_day = parse_date(as_of, field="as_of") if as_of else today
         options = DemoOptions(database=database.resolve(), today=last_day, subscribers=subscribers, months=months, seed=seed)
         return run_demo(options, echo=(lambda _line: None) if json_output else typer.echo)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import typer
 
 from premia.interfaces.cli import runtime
@@ -9,13 +11,19 @@ from premia.kernel.dates import Month, parse_date
 from premia.kernel.money import format_cents
 from premia.metrics import DEFINITIONS, AgingBuckets, KpiFigure, KpiName, KpiReport, Segment, Unit, kpi_report, monthly_kpis
 
+# Days in the default period, which ends on the --as-of day (or today).
+DEFAULT_DAYS = 30
 # Percentages whose numerator and denominator are cents, printed in dollars.
 MONEY_RATIOS = frozenset({KpiName.PREMIUM_COLLECTION_RATE, KpiName.AR_OVER_90_DAYS})
 
 
 def kpi(
-    first_day: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
-    last_day: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD (included)."),
+    first_day: str | None = typer.Option(
+        None, "--from", help=f"First day of the period, YYYY-MM-DD (default {DEFAULT_DAYS - 1} days before --to)."
+    ),
+    last_day: str | None = typer.Option(
+        None, "--to", help="Last day of the period, YYYY-MM-DD, included (default --as-of, or today)."
+    ),
     market: str | None = typer.Option(None, "--market", help="Only this market: individual, small_group or large_group."),
     business: str | None = typer.Option(None, "--business", help="Only individual or only group business."),
     aptc: str | None = typer.Option(None, "--aptc", help="Only policies with_aptc or without_aptc."),
@@ -23,14 +31,17 @@ def kpi(
     monthly: bool = typer.Option(False, "--monthly", help="One report per calendar month of the period."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Compute FCR, CSAT, collection rate, DSO, aging, SLA attainment and the auto-draft return rate."""
+    """Compute FCR, CSAT, collection rate, DSO, aging, SLA attainment and the auto-draft return rate.
+
+    Without --from and --to, the period is the 30 days that end on the --as-of day (or today).
+    """
 
     def body() -> None:
-        first = parse_date(first_day, field="from")
-        last = parse_date(last_day, field="to")
         read_on = parse_date(as_of, field="as_of") if as_of else None
         segment = Segment.parse(market=market, business=business, aptc=aptc)
         with runtime.unit_of_work() as ctx:
+            last = parse_date(last_day, field="to") if last_day else (read_on or ctx.today())
+            first = parse_date(first_day, field="from") if first_day else last - timedelta(days=DEFAULT_DAYS - 1)
             if monthly:
                 reports = monthly_kpis(ctx, first_month=Month.of(first), last_month=Month.of(last), segment=segment, as_of=read_on)
             else:

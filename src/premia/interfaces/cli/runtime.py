@@ -123,10 +123,15 @@ def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     if not rows:
         typer.echo("(none)")
         return
-    widths = {column: max(len(column), *(len(str(row.get(column, "") or "")) for row in rows)) for column in columns}
+    widths = {column: max(len(column), *(len(cell_text(row.get(column))) for row in rows)) for column in columns}
     typer.echo("  ".join(column.upper().ljust(widths[column]) for column in columns))
     for row in rows:
-        typer.echo("  ".join(str(row.get(column, "") or "").ljust(widths[column]) for column in columns))
+        typer.echo("  ".join(cell_text(row.get(column)).ljust(widths[column]) for column in columns))
+
+
+def cell_text(value: Any) -> str:
+    """Write a table cell: None and "" are blank, but 0 is a count and prints as 0."""
+    return "" if value is None else str(value)
 
 
 def session_of(ctx: ServiceContext) -> Session:

@@ -28,7 +28,7 @@ def options(kind: type[StrEnum], *, words: dict[str, str] | None = None) -> list
 
 
 MANUAL_METHODS = [("check", "Check"), ("transfer", "Bank transfer"), ("money_order", "Money order")]
-PAYMENT_METHODS = options(PaymentMethod, words={"ach_autodraft": "ACH auto-draft", "card_on_file": "Card on file"})
+PAYMENT_METHODS = options(PaymentMethod)
 DELIVERIES = options(Delivery)
 LANGUAGES = options(Language, words={"en": "English", "es": "Spanish"})
 BANK_ACCOUNT_TYPES = options(BankAccountType)
@@ -39,7 +39,7 @@ AUTHORIZATION_METHODS = options(
 REFUND_METHODS = options(RefundMethod, words={"ach": "ACH to the bank account on file", "check": "Check"})
 CONTACT_CHANNELS = options(ContactChannel)
 CONTACT_DIRECTIONS = options(ContactDirection)
-CONTACT_SUBJECTS = options(ContactSubject, words={"id_card": "ID card"})
+CONTACT_SUBJECTS = options(ContactSubject)
 PARTY_KINDS = options(PartyKind)
 VERIFICATION_METHODS = options(
     VerificationMethod,

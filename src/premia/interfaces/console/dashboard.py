@@ -73,9 +73,13 @@ class Panel:
         return self.name in {KpiName.PREMIUM_COLLECTION_RATE, KpiName.DSO, KpiName.AR_OVER_90_DAYS}
 
 
+NO_DATA = "no data"
+
+
 def figure_text(figure: KpiFigure) -> str:
+    """Format the figure's value, or "no data" when nothing in the period could be measured yet."""
     if figure.value is None:
-        return "\u2014"
+        return NO_DATA
     if figure.unit is Unit.DAYS:
         return f"{figure.value:.1f} days"
     return f"{figure.value:.1f}%"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -115,12 +116,93 @@ def month_label(value: date | str | None) -> str:
     return f"{value:%b} {value.year}"
 
 
+# Stored codes whose words are not the code with spaces: acronyms, and names the business
+# uses. The templates and select lists write codes through :func:`label`, so a code's words
+# belong here rather than in a template.
+LABELS: dict[str, str] = {
+    "ach_autodraft": "ACH auto-draft",
+    "ach": "ACH",
+    "employer_820": "Employer 820",
+    "aptc_remittance": "APTC remittance",
+    "card_on_file": "Card on file",
+    "transfer": "Bank transfer",
+    "money_order": "Money order",
+    "id_card": "ID card",
+    # ACH entry purposes: a retry presents a returned draft again, and a fee file collects
+    # the returned-payment fee.
+    "draft": "Draft",
+    "retry": "Re-presentment",
+    "return_fee": "Fee",
+    "refund": "Refund",
+}
+# Words that stay in capitals wherever they appear inside a code, such as ``csr`` or ``with_aptc``.
+ACRONYMS: dict[str, str] = {
+    "ach": "ACH",
+    "api": "API",
+    "aptc": "APTC",
+    "cli": "CLI",
+    "csat": "CSAT",
+    "csr": "CSR",
+    "dso": "DSO",
+    "fcr": "FCR",
+    "id": "ID",
+    "sla": "SLA",
+}
+FULL_MONTH = "%B"
+_PAYMENT_MEMO = re.compile(r"(?P<channel>[a-z0-9_]+) payment (?P<number>\d+)")
+_INVOICE_MEMO = re.compile(r"invoice for (?P<first>\d{4}-\d{2}) to (?P<last>\d{4}-\d{2})")
+
+
 def label(value: str | None) -> str:
-    """Turn a stored code such as ``waiting_on_member`` into words: ``Waiting on member``."""
+    """Turn a stored code such as ``waiting_on_member`` into words: ``Waiting on member``.
+
+    Codes in ``LABELS`` get their words from there, and acronyms stay in capitals (``csr``
+    is ``CSR``).
+    """
     if not value:
         return "\u2014"
-    words = value.replace("_", " ").replace("-", " ")
-    return words[:1].upper() + words[1:]
+    if value in LABELS:
+        return LABELS[value]
+    words = [ACRONYMS.get(word.lower(), word) for word in value.replace("_", " ").replace("-", " ").split(" ")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def payment_method_note(channel: str | None, method: str | None) -> str:
+    """Return the payment method's words when the channel's words do not already say it, else ""."""
+    if not method:
+        return ""
+    method_words = label(method)
+    return "" if method_words.lower() in label(channel).lower() else method_words
+
+
+def memo(description: str | None) -> str:
+    """Write a journal entry's stored description for people.
+
+    ``ach_autodraft payment 2365`` becomes ``ACH auto-draft payment 2365`` and ``invoice for
+    2026-07 to 2026-07`` becomes ``Invoice for July 2026``. Other descriptions are shown as
+    stored, with a capital first letter.
+    """
+    if not description:
+        return ""
+    payment = _PAYMENT_MEMO.fullmatch(description)
+    if payment:
+        return f"{label(payment['channel'])} payment {payment['number']}"
+    invoice = _INVOICE_MEMO.fullmatch(description)
+    if invoice:
+        return f"Invoice for {_month_span(invoice['first'], invoice['last'])}"
+    return description[:1].upper() + description[1:]
+
+
+def _month_span(first: str, last: str) -> str:
+    """Write ``2026-07``..``2026-09`` as ``July – September 2026`` (one month: ``July 2026``)."""
+    start = date.fromisoformat(first + "-01")
+    end = date.fromisoformat(last + "-01")
+    if start == end:
+        return f"{start:{FULL_MONTH}} {start.year}"
+    if start.year == end.year:
+        return f"{start:{FULL_MONTH}} \u2013 {end:{FULL_MONTH}} {end.year}"
+    return f"{start:{FULL_MONTH}} {start.year} \u2013 {end:{FULL_MONTH}} {end.year}"
 
 
 def tone(status: str | None) -> str:

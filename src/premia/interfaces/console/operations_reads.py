@@ -15,6 +15,7 @@ from premia.audit import service as audit
 from premia.importers.enrollment.tables import ImportFile
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import NotFoundError
+from premia.payments.tables import AchEntry
 from premia.staff.permissions import Permission
 
 
@@ -62,3 +63,22 @@ def segment_lines(x12_text: str | None) -> list[str]:
     if not x12_text:
         return []
     return [segment.strip() + "~" for segment in x12_text.split("~") if segment.strip()]
+
+
+# NOTE: the ACH file's own purpose column contains "draft" for retry and fee files as well, so the
+# page reads the purposes of each file's entries. Drop this once AchFile.purpose is right.
+def ach_file_purposes(ctx: ServiceContext, file_ids: list[int]) -> dict[int, list[str]]:
+    """Return the distinct purposes of each file's entries (draft, retry, return_fee, refund), sorted."""
+    ctx.require(Permission.AUTODRAFT_RUN)
+    if not file_ids:
+        return {}
+    purposes: dict[int, list[str]] = {file_id: [] for file_id in file_ids}
+    rows = ctx.session.execute(
+        select(AchEntry.file_id, AchEntry.purpose)
+        .where(AchEntry.file_id.in_(file_ids))
+        .distinct()
+        .order_by(AchEntry.file_id, AchEntry.purpose)
+    )
+    for file_id, purpose in rows:
+        purposes[file_id].append(purpose)
+    return purposes

@@ -54,8 +54,9 @@ def _environment() -> Environment:
         phone=formatting.phone_number,
         duration=formatting.duration,
         period=formatting.period_label,
+        memo=formatting.memo,
     )
-    environment.globals.update(Permission=Permission, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER, form_key=_form_key)
+    environment.globals.update(payment_method_note=formatting.payment_method_note, Permission=Permission, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER, form_key=_form_key)
     return environment
 
 

@@ -14,7 +14,7 @@ from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, unit_of_work
 from premia.kernel.dates import Month
 from premia.kernel.errors import DomainError, PermissionDeniedError
-from premia.metrics import AptcStatus, Business, Segment, kpi_report, monthly_kpis
+from premia.metrics import AptcStatus, Business, Segment, kpi_report_with_months
 
 router = APIRouter()
 DEFAULT_MONTHS = 6
@@ -34,8 +34,9 @@ def dashboard(request: Request, staff: CurrentStaff) -> HTMLResponse:
         last_month = Month.parse(query.text("to") or str(last_month), field="to")
         segment = Segment.parse(market=query.text("market"), business=query.text("business"), aptc=query.text("aptc"))
         with unit_of_work(request, staff.actor) as ctx:
-            period = kpi_report(ctx, first_day=first_month.first_day, last_day=last_month.last_day, segment=segment)
-            months = monthly_kpis(ctx, first_month=first_month, last_month=last_month, segment=segment)
+            # A period still running ends today, so DSO divides by the days that have passed
+            # and matches `premia kpi` and the API for the same dates.
+            period, months = kpi_report_with_months(ctx, first_month=first_month, last_month=last_month, segment=segment, as_of=today)
         context = {
             "report": period,
             "headline": build_panels(period, months, HEADLINE),

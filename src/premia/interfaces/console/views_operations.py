@@ -14,7 +14,7 @@ from premia.delinquency.worklist import collection_worklist
 from premia.infra.context import ServiceContext
 from premia.interfaces.console.actions import perform
 from premia.interfaces.console.forms import FormFailure, FormFields
-from premia.interfaces.console.operations_reads import import_file, import_history, report_sections, segment_lines
+from premia.interfaces.console.operations_reads import ach_file_purposes, import_file, import_history, report_sections, segment_lines
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, Posted, Staff, unit_of_work
 from premia.kernel.errors import DomainError, PermissionDeniedError
@@ -184,7 +184,10 @@ def delinquency(request: Request, staff: CurrentStaff) -> HTMLResponse:
 def autodraft(request: Request, staff: CurrentStaff) -> HTMLResponse:
     with unit_of_work(request, staff.actor) as ctx:
         files = ach_files(ctx)
-    return render(request, "operations/autodraft.html", staff=staff, nav="autodraft", page_title="Auto-draft files", files=files)
+        purposes = ach_file_purposes(ctx, [file.id for file in files])
+    return render(
+        request, "operations/autodraft.html", staff=staff, nav="autodraft", page_title="Auto-draft files", files=files, purposes=purposes
+    )
 
 
 @router.get("/autodraft/{file_id}.ach")
