@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError as SettingsValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from premia.infra.context import ServiceContext
@@ -94,6 +95,21 @@ def run(action: Callable[[], T]) -> T:
     except DomainError as exc:
         report_domain_error(exc)
         raise typer.Exit(1) from exc
+    except (OperationalError, ProgrammingError) as exc:
+        if not _is_missing_table(exc):
+            raise
+        log.debug("database schema missing", extra={"error": type(exc.orig).__name__})
+        fail(
+            "the database has no Premia schema, or an older one than this version needs.",
+            code="db.schema_missing",
+            hint="Run `premia db upgrade` (PREMIA_DATABASE_URL names the database).",
+        )
+
+
+def _is_missing_table(exc: OperationalError | ProgrammingError) -> bool:
+    # SQLite: "no such table"; PostgreSQL: UndefinedTable, 'relation "..." does not exist'.
+    text = str(exc.orig)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def report_domain_error(exc: DomainError) -> None:
@@ -106,7 +122,7 @@ def report_domain_error(exc: DomainError) -> None:
     typer.echo(f"  code: {exc.code}", err=True)
 
 
-def fail(message: str, *, code: str, hint: str | None = None) -> None:
+def fail(message: str, *, code: str, hint: str | None = None) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     if hint:
         typer.echo(f"  fix: {hint}", err=True)
