@@ -60,7 +60,7 @@ def payment_key(item_key: str) -> str:
 
 @dataclass(frozen=True)
 class ReceiptOutcome:
-    """The payment a receipt was posted as, or the suspense item that holds it."""
+    """The payment a receipt was posted as, or the suspense item it went to."""
 
     payment_id: int | None = None
     suspense_item_id: int | None = None

@@ -1,4 +1,4 @@
-"""A command run against a database without Premia's tables says to migrate it."""
+"""A command run against a database without Premia's tables tells the user to migrate it."""
 
 from __future__ import annotations
 

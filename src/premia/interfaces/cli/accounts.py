@@ -339,16 +339,16 @@ def _contribution_options(
             field="dependent_percent",
             hint="Add --member-percent with the employee's percent.",
         )
-    given = [name for name, value in (
+    chosen = [name for name, value in (
         ("--employee-only-percent", employee_only_percent),
         ("--tier-amounts", tier_amounts),
         ("--member-percent", member_percent),
         ("--none", remove or None),
     ) if value is not None]
-    if len(given) != 1:
+    if len(chosen) != 1:
         raise ValidationError(
             code="cli.contribution_option",
-            message=f"give exactly one of --employee-only-percent, --tier-amounts, --member-percent or --none (got {len(given)}).",
+            message=f"give exactly one of --employee-only-percent, --tier-amounts, --member-percent or --none (got {len(chosen)}).",
             field="contribution",
             hint="For example: premia groups contribution G-100 --employee-only-percent 75",
         )

@@ -219,7 +219,7 @@ class BankAccountIn(ApiInput):
 
 
 class ContributionRuleBody(ApiInput):
-    """What the employer pays of each employee's premium; the fields used depend on ``kind``."""
+    """An employer contribution rule. Which fields it uses depends on ``kind``."""
 
     kind: Literal["employee_only_percent", "tier_amounts", "member_percent"] = Field(
         description=(
