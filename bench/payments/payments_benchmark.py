@@ -7,8 +7,9 @@ For each engine the script
 2. posts one payment per account through ``post_payment`` (lock, allocation oldest first,
    one journal entry), committing every ``--commit-every`` payments, and reports payments
    per second;
-3. imports a BAI2 report of N lockbox credits through ``import_bai2``: nine in ten quote an
-   invoice number and are posted, one in ten quotes nothing known and goes to suspense;
+3. imports a BAI2 report of N credits through ``import_bai2``: nine in ten are lockbox
+   items (type 116) that quote an invoice number and are posted, one in ten is a wire
+   (type 195) that quotes nothing known and goes to suspense;
 4. puts every account on auto-draft and times ``run_autodraft``, which drafts the amount
    still due on each account and writes one NACHA file with an entry per account.
 
@@ -159,13 +160,18 @@ def time_posting(engine: Engine, url: str, amounts: list[list[int]], args: argpa
 
 
 def time_bai2(engine: Engine, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Import a report with one lockbox credit per account; one in ten quotes no known reference."""
+    """Import a report with one credit per account; one in ten is a wire quoting no known reference.
+
+    The unknown credits are wires because a lockbox credit that names no account is only
+    recorded, to wait for its lockbox batch, and would not exercise suspense.
+    """
     rng = random.Random(args.seed + 2)
     lines = []
     for account_id in range(1, args.accounts + 1):
         known = account_id % 10
         reference = f"PRM-2026-{3 * account_id:06d}" if known else f"UNKNOWN-{account_id}"
-        lines.append(f"16,115,{rng.randint(1_000, 90_000)},,LBX{account_id},{reference},/")
+        type_code = "116" if known else "195"
+        lines.append(f"16,{type_code},{rng.randint(1_000, 90_000)},,LBX{account_id},{reference},/")
     total = sum(int(line.split(",")[2]) for line in lines)
     records = ["03,LOCKBOX01,USD,/", *lines]
     records.append(f"49,{total},{len(records) + 1}/")

@@ -2,17 +2,24 @@
 
 Every transaction is kept as a bank statement line for reconciliation. A booked USD credit
 is a receipt: it is posted to the account its reference names exactly, or held in
-suspense, unless Premia already posted the money another way. Two such credits are
-recognised and only recorded: the settlement of an ACH file Premia originated (its debit
-total on its effective date) and the payment of an 820 already imported (its BPR total,
-by trace number or payment date). Debits, other currencies, test data and credits that
-are returns of Premia's own outgoing payments are recorded without posting.
+suspense, unless Premia already posted the money another way. Such credits are recognised
+and only recorded: the settlement of an ACH file Premia originated (its debit total on its
+effective date), the payment of an 820 already imported (its BPR total, by trace number or
+payment date) and a lockbox deposit whose batch was imported (``lockbox_deposits``).
+Debits, other currencies, test data and credits that are returns of Premia's own outgoing
+payments are recorded without posting.
+
+A lockbox credit (BAI2 115, 116, 118) that names no account is recorded rather than held
+in suspense: the lockbox batch brings its checks, and until the batch is imported the
+day's reconciliation shows the difference. A 115 deposit whose amount is the sum of the
+116 items listed with it on the same account and day is their total, and only the items
+are posted.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -21,15 +28,39 @@ from premia.formats.bai2 import Bai2File, GroupStatus, read_bai2
 from premia.formats.camt import CamtDocument, EntryStatus, read_camt
 from premia.formats.camt.records import AccountReport, CamtEntry, TransactionDetails
 from premia.infra.context import ServiceContext
-from premia.payments.imports import ImportReport, begin_import, complete_import, record_item, report_for, stored_keys
-from premia.payments.model import AchPurpose, ImportKind, ImportStatus, ItemOutcome, PaymentChannel, PaymentMethod
+from premia.payments.imports import (
+    ImportReport,
+    begin_import,
+    complete_import,
+    record_item,
+    report_for,
+    stored_keys,
+)
+from premia.payments.lockbox_deposits import (
+    LOCKBOX_DEPOSIT,
+    LOCKBOX_ITEM,
+    LOCKBOX_TYPE_CODES,
+    BatchChecks,
+    load_batch_checks,
+)
+from premia.payments.model import (
+    AchPurpose,
+    ImportKind,
+    ImportStatus,
+    ItemOutcome,
+    PaymentChannel,
+    PaymentMethod,
+)
 from premia.payments.receipts import Receipt, post_receipts
 from premia.payments.tables import AchEntry, BankStatementLine, PaymentImport
 
 USD = "USD"
 RECOGNITION_DAYS = 5
-LOCKBOX_TYPE_CODES = frozenset({"115", "116", "118"})
 STATEMENT_CHUNK = 2_000
+AWAITING_BATCH = (
+    "A lockbox deposit is recorded, not held in suspense: its checks are posted from the lockbox "
+    "batch, and the day's reconciliation shows the difference until the batch is imported."
+)
 
 
 @dataclass(frozen=True)
@@ -54,12 +85,15 @@ class StatementLine:
 
 @dataclass
 class Recognizer:
-    """Credits Premia expects from its own postings, loaded once per file: ACH settlements and 820 payments."""
+    """Credits Premia expects from its own postings, loaded once per file: ACH settlements, 820 payments, lockbox batches."""
 
     ach_totals: dict[date, dict[int, str]] = field(default_factory=dict)
     remittances: list[tuple[int, date | None, str, str]] = field(default_factory=list)
+    lockbox: BatchChecks = field(default_factory=BatchChecks)
 
     def explain(self, line: StatementLine) -> str | None:
+        if line.is_lockbox:
+            return self.lockbox.explain(line.amount_cents, line.booked_on, (*line.references, line.bank_reference))
         for offset in range(RECOGNITION_DAYS + 1):
             day = line.booked_on - timedelta(days=offset)
             label = self.ach_totals.get(day, {}).get(line.amount_cents)
@@ -103,6 +137,7 @@ def load_recognizer(ctx: ServiceContext, first: date, last: date) -> Recognizer:
             paid_on = date.fromisoformat(payment["payment_date"]) if payment.get("payment_date") else None
             label = f"820 file {record.id} ({record.file_name})"
             recognizer.remittances.append((int(payment["amount_cents"]), paid_on, payment.get("trace") or "", label))
+    recognizer.lockbox = load_batch_checks(ctx, first, last)
     return recognizer
 
 
@@ -148,6 +183,7 @@ def import_statement_lines(
                 references=line.references,
                 payer_name=line.payer_name,
                 bank_reference=line.bank_reference,
+                unmatched_note=AWAITING_BATCH if lockbox else None,
             )
         )
 
@@ -192,7 +228,7 @@ def import_bai2(ctx: ServiceContext, content: bytes, *, file_name: str, as_of: d
     start = begin_import(ctx, kind=ImportKind.BAI2, file_name=file_name, content=content, control_key=control, as_of=as_of)
     if start.finished_before:
         return report_for(ctx, start.record, already_imported=True)
-    lines = bai2_statement_lines(report, control)
+    lines = _with_deposit_totals_recorded(bai2_statement_lines(report, control))
     duplicates = import_statement_lines(ctx, start.record, lines, kind=ImportKind.BAI2)
     warnings = [warning.message for warning in report.warnings]
     return complete_import(ctx, start.record, duplicates=duplicates, warnings=warnings)
@@ -227,6 +263,26 @@ def bai2_statement_lines(report: Bai2File, control: str) -> list[StatementLine]:
                     )
                 )
     return lines
+
+
+def _with_deposit_totals_recorded(lines: list[StatementLine]) -> list[StatementLine]:
+    """Record each 115 deposit that is the total of the 116 items beside it on the same account and day."""
+    items: dict[tuple[str, date], int] = defaultdict(int)
+    for line in lines:
+        if line.type_code == LOCKBOX_ITEM and line.is_credit:
+            items[(line.bank_account, line.booked_on)] += line.amount_cents
+    totals_left = dict(items)
+    result = []
+    for line in lines:
+        key = (line.bank_account, line.booked_on)
+        if line.type_code == LOCKBOX_DEPOSIT and line.record_only is None and totals_left.get(key) == line.amount_cents:
+            line = replace(
+                line,
+                record_only="The total of the lockbox items (116) listed with it on this statement; the items are posted.",
+            )
+            del totals_left[key]
+        result.append(line)
+    return result
 
 
 def import_camt(ctx: ServiceContext, content: bytes, *, file_name: str, as_of: date) -> ImportReport:

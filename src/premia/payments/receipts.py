@@ -16,7 +16,7 @@ from typing import Any
 
 from premia.infra.context import ServiceContext
 from premia.payments.imports import insert_items, item_row, stored_keys
-from premia.payments.matching import decide_match, load_reference_index, reference_candidates
+from premia.payments.matching import MatchDecision, decide_match, load_reference_index, reference_candidates
 from premia.payments.model import ItemOutcome, PaymentChannel, PaymentMethod
 from premia.payments.service import post_payment
 from premia.payments.suspense import put_in_suspense
@@ -32,7 +32,9 @@ class Receipt:
     """One payment found in a file, with the references that may identify its payer.
 
     ``references`` are tried in order (an invoice number column before a free-text memo).
-    ``item_key`` is unique to the line and stable across imports of the same file.
+    ``item_key`` is unique to the line and stable across imports of the same file. A
+    receipt with an ``unmatched_note`` that matches no account is recorded with that note
+    instead of held in suspense, because its money reaches Premia another way too.
     """
 
     item_key: str
@@ -45,6 +47,7 @@ class Receipt:
     references: tuple[str | None, ...]
     payer_name: str | None = None
     bank_reference: str | None = None
+    unmatched_note: str | None = None
 
     @property
     def display_reference(self) -> str | None:
@@ -85,64 +88,63 @@ def post_receipts(
         )
         for receipt in chunk:
             decision = decide_match(receipt.references, receipt.amount_cents, index)
-            if decision.matched:
-                assert decision.billing_account_id is not None
-                result = post_payment(
-                    ctx,
-                    billing_account_id=decision.billing_account_id,
-                    amount_cents=receipt.amount_cents,
-                    channel=receipt.channel,
-                    method=receipt.method,
-                    received_on=receipt.received_on,
-                    reference=(receipt.display_reference or None) and receipt.display_reference[:128],
-                    idempotency_key=payment_key(receipt.item_key),
-                    cash_account=receipt.cash_account,
-                    source=source,
-                    permission=Permission.PAYMENTS_IMPORT,
-                )
-                outcomes[receipt.item_key] = ReceiptOutcome(payment_id=result.payment.id)
-                rows.append(
-                    item_row(
-                        record,
-                        item_key=receipt.item_key,
-                        position=receipt.position,
-                        amount_cents=receipt.amount_cents,
-                        outcome=ItemOutcome.POSTED,
-                        explanation=decision.explanation,
-                        reference=receipt.display_reference,
-                        match_rule=decision.rule.value,
-                        billing_account_id=decision.billing_account_id,
-                        payment_id=result.payment.id,
-                    )
-                )
-                continue
-            held = put_in_suspense(
-                ctx,
-                channel=receipt.channel,
-                method=receipt.method,
-                received_on=receipt.received_on,
-                amount_cents=receipt.amount_cents,
-                cash_account=receipt.cash_account,
-                reason=decision.explanation,
-                payer_name=receipt.payer_name,
-                reference=receipt.display_reference,
-                bank_reference=receipt.bank_reference,
-                idempotency_key=receipt.item_key,
-            )
-            outcomes[receipt.item_key] = ReceiptOutcome(suspense_item_id=held.id)
+            outcome, kind, explanation = _receive(ctx, receipt, decision, source)
+            outcomes[receipt.item_key] = outcome
             rows.append(
                 item_row(
                     record,
                     item_key=receipt.item_key,
                     position=receipt.position,
                     amount_cents=receipt.amount_cents,
-                    outcome=ItemOutcome.SUSPENSE,
-                    explanation=decision.explanation,
+                    outcome=kind,
+                    explanation=explanation,
                     reference=receipt.display_reference,
                     match_rule=decision.rule.value,
-                    suspense_item_id=held.id,
+                    billing_account_id=decision.billing_account_id if outcome.payment_id else None,
+                    payment_id=outcome.payment_id,
+                    suspense_item_id=outcome.suspense_item_id,
                 )
             )
         ctx.session.flush()
         insert_items(ctx, rows)
     return outcomes, len(receipts) - len(fresh)
+
+
+def _receive(
+    ctx: ServiceContext, receipt: Receipt, decision: MatchDecision, source: str
+) -> tuple[ReceiptOutcome, ItemOutcome, str]:
+    """Post a matched receipt, record an unmatched one that has a note, and hold any other in suspense."""
+    if decision.matched:
+        assert decision.billing_account_id is not None
+        result = post_payment(
+            ctx,
+            billing_account_id=decision.billing_account_id,
+            amount_cents=receipt.amount_cents,
+            channel=receipt.channel,
+            method=receipt.method,
+            received_on=receipt.received_on,
+            reference=(receipt.display_reference or None) and receipt.display_reference[:128],
+            idempotency_key=payment_key(receipt.item_key),
+            cash_account=receipt.cash_account,
+            source=source,
+            permission=Permission.PAYMENTS_IMPORT,
+        )
+        return ReceiptOutcome(payment_id=result.payment.id), ItemOutcome.POSTED, decision.explanation
+
+    if receipt.unmatched_note is not None:
+        return ReceiptOutcome(), ItemOutcome.RECORDED, f"{decision.explanation} {receipt.unmatched_note}"
+
+    held = put_in_suspense(
+        ctx,
+        channel=receipt.channel,
+        method=receipt.method,
+        received_on=receipt.received_on,
+        amount_cents=receipt.amount_cents,
+        cash_account=receipt.cash_account,
+        reason=decision.explanation,
+        payer_name=receipt.payer_name,
+        reference=receipt.display_reference,
+        bank_reference=receipt.bank_reference,
+        idempotency_key=receipt.item_key,
+    )
+    return ReceiptOutcome(suspense_item_id=held.id), ItemOutcome.SUSPENSE, decision.explanation

@@ -1,0 +1,210 @@
+"""Tell when a bank's lockbox credit and a lockbox batch are the same money, so a check posts once.
+
+A lockbox deposit reaches Premia twice: the bank reports it on its statement (BAI2 type
+codes 115 deposit, 116 item and 118 adjustment), and the lockbox processor sends the
+checks of the same deposit as a batch. Premia posts each check from whichever arrives
+first and only records the other:
+
+* A statement's lockbox credit is the batch already imported when its amount is one check
+  of a batch whose invoice or account number the credit's references name, or when it is
+  the total of a batch's checks received that day.
+* A batch check is the statement's lockbox credit already posted when a credit of the same
+  amount, booked on the check's day or up to five days later, names the check's invoice or
+  account number and was posted to an account. The check's import item then links that
+  payment, so one payment never stands for two checks.
+
+A number counts as named when it equals one of the credit's references or a run of its
+words, compared the way payments are matched to invoices (``premia.payments.matching``).
+Only numbers with a digit are compared, so two memos that share a word never match.
+
+Statement credits are compared with batches received up to five days before them, the
+time a deposit may take to appear on the bank's report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from premia.formats.lockbox import normalize_reference
+from premia.infra.context import ServiceContext
+from premia.kernel.money import format_cents
+from premia.payments.matching import reference_candidates
+from premia.payments.model import ImportKind, ItemOutcome
+from premia.payments.tables import BankStatementLine, Payment, PaymentImport, PaymentImportItem, SuspenseItem
+
+DEPOSIT_DAYS = 5
+# BAI2 detail type codes of lockbox deposits: the deposit, an item in it, an adjustment.
+LOCKBOX_TYPE_CODES = frozenset({"115", "116", "118"})
+LOCKBOX_DEPOSIT = "115"
+LOCKBOX_ITEM = "116"
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """One check a lockbox batch posted or held in suspense."""
+
+    import_id: int
+    received_on: date
+    amount_cents: int
+    numbers: frozenset[str]
+
+
+class BatchChecks:
+    """The checks of lockbox batches received around a statement's days, for its credits to be compared with.
+
+    Checks are indexed by amount, and each batch's checks of one day make a deposit whose
+    total counts only the checks no credit has stood for yet, so a statement of many lines
+    is compared in time proportional to its size.
+    """
+
+    def __init__(self, checks: list[BatchCheck] | None = None) -> None:
+        self.checks = checks or []
+        self.used: set[int] = set()
+        self.by_amount: dict[int, list[int]] = defaultdict(list)
+        self.deposits: dict[tuple[int, date], list[int]] = defaultdict(list)
+        self.deposit_totals: dict[tuple[int, date], int] = defaultdict(int)
+        for index, check in enumerate(self.checks):
+            self.by_amount[check.amount_cents].append(index)
+            deposit = (check.import_id, check.received_on)
+            self.deposits[deposit].append(index)
+            self.deposit_totals[deposit] += check.amount_cents
+
+    def explain(self, amount_cents: int, booked_on: date, references: Iterable[str | None]) -> str | None:
+        """Return why a lockbox credit is money a batch already posted, or None."""
+        candidates = set(reference_candidates(references))
+        for index in self.by_amount.get(amount_cents, ()):
+            check = self.checks[index]
+            if index not in self.used and _within_deposit_days(check.received_on, booked_on) and candidates & check.numbers:
+                self._use([index])
+                return (
+                    f"Check of {format_cents(amount_cents)} in lockbox import {check.import_id}, "
+                    "already posted from the lockbox batch."
+                )
+        return self._deposit_total(amount_cents, booked_on)
+
+    def _deposit_total(self, amount_cents: int, booked_on: date) -> str | None:
+        for (import_id, received_on), total in self.deposit_totals.items():
+            if total != amount_cents or not _within_deposit_days(received_on, booked_on):
+                continue
+            unused = [index for index in self.deposits[(import_id, received_on)] if index not in self.used]
+            self._use(unused)
+            return (
+                f"Deposit of the {len(unused)} checks of lockbox import {import_id} received on "
+                f"{received_on.isoformat()}; they were posted from the lockbox batch."
+            )
+        return None
+
+    def _use(self, indexes: list[int]) -> None:
+        for index in indexes:
+            self.used.add(index)
+            check = self.checks[index]
+            self.deposit_totals[(check.import_id, check.received_on)] -= check.amount_cents
+
+
+def load_batch_checks(ctx: ServiceContext, first: date, last: date) -> BatchChecks:
+    """Load the posted or held checks of lockbox batches received from ``first`` less five days to ``last``."""
+    received_on = func.coalesce(Payment.received_on, SuspenseItem.received_on)
+    rows = ctx.session.execute(
+        select(PaymentImportItem.import_id, received_on, PaymentImportItem.amount_cents, PaymentImportItem.reference)
+        .join(PaymentImport, PaymentImport.id == PaymentImportItem.import_id)
+        .outerjoin(Payment, Payment.id == PaymentImportItem.payment_id)
+        .outerjoin(SuspenseItem, SuspenseItem.id == PaymentImportItem.suspense_item_id)
+        .where(
+            PaymentImport.kind == ImportKind.LOCKBOX.value,
+            PaymentImportItem.outcome.in_([ItemOutcome.POSTED.value, ItemOutcome.SUSPENSE.value]),
+            received_on.between(first - timedelta(days=DEPOSIT_DAYS), last),
+        )
+        .order_by(PaymentImportItem.id)
+    ).all()
+    return BatchChecks(
+        [
+            BatchCheck(import_id, received, amount, identifying_numbers([reference]))
+            for import_id, received, amount, reference in rows
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class StatementPosting:
+    """A payment posted from a statement's lockbox credit."""
+
+    payment_id: int
+    import_id: int
+    booked_on: date
+    amount_cents: int
+    references: frozenset[str]
+
+
+class StatementPostings:
+    """Payments posted from statements' lockbox credits that no batch check stands for yet, by amount."""
+
+    def __init__(self, postings: list[StatementPosting] | None = None) -> None:
+        self.postings = postings or []
+        self.used: set[int] = set()
+        self.by_amount: dict[int, list[int]] = defaultdict(list)
+        for index, posting in enumerate(self.postings):
+            self.by_amount[posting.amount_cents].append(index)
+
+    def posted_before(
+        self, amount_cents: int, received_on: date, references: Iterable[str | None]
+    ) -> StatementPosting | None:
+        """Return the statement posting a batch check is the same money as, or None."""
+        numbers = identifying_numbers(references)
+        for index in self.by_amount.get(amount_cents, ()):
+            posting = self.postings[index]
+            if (
+                index not in self.used
+                and _within_deposit_days(received_on, posting.booked_on)
+                and numbers & posting.references
+            ):
+                self.used.add(index)
+                return posting
+        return None
+
+
+def load_statement_postings(ctx: ServiceContext, first: date, last: date) -> StatementPostings:
+    """Load lockbox credits booked from ``first`` to ``last`` plus five days that statements posted as payments."""
+    claimed = select(PaymentImportItem.payment_id).where(
+        PaymentImportItem.payment_id.is_not(None), PaymentImportItem.outcome == ItemOutcome.RECORDED.value
+    )
+    rows = ctx.session.execute(
+        select(
+            BankStatementLine.payment_id,
+            BankStatementLine.import_id,
+            BankStatementLine.booked_on,
+            BankStatementLine.amount_cents,
+            BankStatementLine.reference_text,
+            BankStatementLine.bank_reference,
+        )
+        .where(
+            BankStatementLine.payment_id.is_not(None),
+            BankStatementLine.type_code.in_(sorted(LOCKBOX_TYPE_CODES)),
+            BankStatementLine.booked_on.between(first, last + timedelta(days=DEPOSIT_DAYS)),
+            BankStatementLine.payment_id.not_in(claimed),
+        )
+        .order_by(BankStatementLine.id)
+    ).all()
+    return StatementPostings(
+        [
+            StatementPosting(
+                payment_id, import_id, booked_on, amount, frozenset(reference_candidates([text, bank_reference]))
+            )
+            for payment_id, import_id, booked_on, amount, text, bank_reference in rows
+            if payment_id is not None
+        ]
+    )
+
+
+def identifying_numbers(texts: Iterable[str | None]) -> frozenset[str]:
+    """Return the normalised references that contain a digit, such as an invoice or account number."""
+    numbers = (normalize_reference(text) for text in texts if text)
+    return frozenset(number for number in numbers if any(character.isdigit() for character in number))
+
+
+def _within_deposit_days(received_on: date, booked_on: date) -> bool:
+    return received_on <= booked_on <= received_on + timedelta(days=DEPOSIT_DAYS)
