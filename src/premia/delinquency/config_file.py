@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from premia.delinquency.config import (
     default_config,
 )
 from premia.delinquency.model import ClaimsAction, GraceKind, ReceivedDateRule, TerminationBasis, ThresholdType
+from premia.infra.settings import Settings
 from premia.kernel.errors import DomainError, ValidationError
 
 Converter = Callable[[Any, str], Any]
@@ -49,6 +51,23 @@ SECTIONS: dict[str, type] = {
     "binder_rules": BinderRule,
     "reinstatement_rules": ReinstatementRule,
 }
+
+
+def configured_delinquency(settings: Settings) -> DelinquencyConfig:
+    """Return the rules of ``PREMIA_DELINQUENCY_CONFIG_FILE``, or the defaults without one.
+
+    Every run given no configuration of its own uses these, such as the nightly command
+    without ``--config`` and a reinstatement after payment. The file is read once per
+    process, so an edit takes effect when the API or command starts again.
+    """
+    if settings.delinquency_config_file is None:
+        return default_config()
+    return _cached_config(settings.delinquency_config_file)
+
+
+@lru_cache(maxsize=8)
+def _cached_config(path: str) -> DelinquencyConfig:
+    return load_config(Path(path))
 
 
 def load_config(path: Path) -> DelinquencyConfig:

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from premia.audit import service as audit
-from premia.delinquency.config import DelinquencyConfig, default_config
+from premia.delinquency.config import DelinquencyConfig
+from premia.delinquency.config_file import configured_delinquency
 from premia.delinquency.model import DunningStage, GraceOutcome, PlannedNotice
 from premia.delinquency.rules import decide, notices_due
 from premia.delinquency.snapshot import load_states, open_grace_periods
@@ -108,7 +109,7 @@ def run_delinquency(
 ) -> DelinquencyRunReport:
     """Apply the delinquency rules to every policy (or only ``policy_ids``) on ``as_of``."""
     ctx.require(Permission.DELINQUENCY_RUN)
-    config = config or default_config()
+    config = config or configured_delinquency(ctx.settings)
     report = DelinquencyRunReport(as_of=as_of)
     log.info("delinquency run started", extra={"as_of": as_of.isoformat()})
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from premia.kernel.errors import ValidationError
@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file of payment settings (ACH originator, fees, limits); the defaults apply without it.",
     )
+    delinquency_config_file: str | None = Field(
+        default=None,
+        description="YAML file of delinquency rules (grace, thresholds, notices, reinstatement); the defaults apply without it.",
+    )
     jobs_dir: str = Field(default="jobs", description="Folder for files uploaded to the API's import jobs.")
     console_idle_minutes: int = Field(
         default=15,
@@ -86,13 +90,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from exc
         return value
 
-    @field_validator("payments_config_file")
+    @field_validator("payments_config_file", "delinquency_config_file")
     @classmethod
-    def _existing_payments_config(cls, value: str | None) -> str | None:
+    def _existing_config_file(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         if not Path(value).is_file():
-            raise ValueError(f"payments configuration file {value!r} not found. Give the path of a YAML file.")
+            area = "payments" if info.field_name == "payments_config_file" else "delinquency"
+            raise ValueError(f"{area} configuration file {value!r} not found. Give the path of a YAML file.")
         return value
 
     @field_validator("jobs_dir")

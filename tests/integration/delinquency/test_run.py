@@ -209,3 +209,40 @@ def test_run_only_named_policies(exchange_story):
     assert report.policies_checked == 1
     assert story.status(first) == PolicyStatus.ACTIVE
     assert story.status(second) == PolicyStatus.GRACE
+
+
+APTC_ONLY_YAML = """
+grace_rules:
+  - name: APTC three months
+    kind: aptc_months
+    months: 3
+    termination_basis: first_grace_month
+    claims_in_grace: pend
+    scope: {markets: [individual], aptc: true}
+"""
+
+
+def test_rules_file_setting_used(exchange_story, tmp_path):
+    story = exchange_story
+    rules = tmp_path / "delinquency.yaml"
+    rules.write_text(APTC_ONLY_YAML, encoding="utf-8")
+    story.ctx.settings = story.ctx.settings.model_copy(update={"delinquency_config_file": str(rules)})
+    covered = _aptc_in_grace(story)
+    uncovered = story.individual(effective=date(2026, 1, 1), birth=date(1980, 3, 15), first_name="Bo", exchange=True, aptc_cents=47_760)
+    story.bill(date(2026, 1, 15))
+    story.story.at(date(2026, 2, 3))
+    # No configuration is passed, so the file named by the setting decides: it has no rule
+    # counted in days, which a policy that never paid a month would need.
+    report = run_delinquency(story.ctx, as_of=date(2026, 2, 3))
+    assert [(failure["policy_number"], failure["code"]) for failure in report.failed] == [(uncovered.policy.policy_number, "delinquency.no_rule")]
+    assert story.status(covered) == PolicyStatus.GRACE
+
+
+def test_defaults_without_rules_file(exchange_story):
+    story = exchange_story
+    _aptc_in_grace(story)
+    story.individual(effective=date(2026, 1, 1), birth=date(1980, 3, 15), first_name="Bo", exchange=True, aptc_cents=47_760)
+    story.bill(date(2026, 1, 15))
+    story.story.at(date(2026, 2, 3))
+    report = run_delinquency(story.ctx, as_of=date(2026, 2, 3))
+    assert report.failed == []

@@ -200,3 +200,20 @@ def test_jobs_dir_that_is_a_file_rejected(tmp_path: Path) -> None:
 
     with pytest.raises(pydantic.ValidationError, match="is a file, not a folder"):
         Settings(_env_file=None, jobs_dir=str(occupied))  # type: ignore[call-arg]
+
+
+def test_delinquency_rules_file_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rules = tmp_path / "delinquency.yaml"
+    rules.write_text("received_date: next_banking_day\n", encoding="utf-8")
+    monkeypatch.setenv("PREMIA_DELINQUENCY_CONFIG_FILE", str(rules))
+
+    settings = load_settings()
+
+    assert settings.delinquency_config_file == str(rules)
+
+
+def test_missing_delinquency_rules_file_rejected(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PREMIA_DELINQUENCY_CONFIG_FILE", str(tmp_path / "missing.yaml"))
+
+    with pytest.raises(pydantic.ValidationError, match="delinquency configuration file"):
+        load_settings()

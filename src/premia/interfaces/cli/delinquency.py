@@ -20,7 +20,7 @@ delinquency_app = typer.Typer(help="Binder payments, grace periods, terminations
 @delinquency_app.command("run")
 def run(
     as_of: str = typer.Option(..., "--as-of", help="Business date of the run, YYYY-MM-DD."),
-    config_file: Path | None = typer.Option(None, "--config", help="YAML file of delinquency rules; the defaults apply without it."),
+    config_file: Path | None = typer.Option(None, "--config", help="YAML file of delinquency rules; without it, PREMIA_DELINQUENCY_CONFIG_FILE or the defaults apply."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Apply the delinquency rules to every policy on the as-of date and list what changed."""
