@@ -42,6 +42,7 @@ from premia.payments.lockbox_deposits import (
     LOCKBOX_TYPE_CODES,
     BatchChecks,
     load_batch_checks,
+    named_accounts,
 )
 from premia.payments.model import (
     AchPurpose,
@@ -91,9 +92,14 @@ class Recognizer:
     remittances: list[tuple[int, date | None, str, str]] = field(default_factory=list)
     lockbox: BatchChecks = field(default_factory=BatchChecks)
 
-    def explain(self, line: StatementLine) -> str | None:
+    def explain(self, line: StatementLine, account_id: int | None = None) -> str | None:
+        """Return why ``line`` is money Premia already posted another way, or None.
+
+        ``account_id`` is the billing account a lockbox line's references name, if any.
+        """
         if line.is_lockbox:
-            return self.lockbox.explain(line.amount_cents, line.booked_on, (*line.references, line.bank_reference))
+            references = (*line.references, line.bank_reference)
+            return self.lockbox.explain(line.amount_cents, line.booked_on, references, account_id)
         for offset in range(RECOGNITION_DAYS + 1):
             day = line.booked_on - timedelta(days=offset)
             label = self.ach_totals.get(day, {}).get(line.amount_cents)
@@ -150,13 +156,16 @@ def import_statement_lines(
     if not fresh:
         return len(lines)
     recognizer = load_recognizer(ctx, min(line.booked_on for line in fresh), max(line.booked_on for line in fresh))
+    lockbox_lines = [line for line in fresh if line.is_lockbox and line.record_only is None]
+    named = named_accounts(ctx, [line.references for line in lockbox_lines]) if recognizer.lockbox.checks else []
+    accounts = {line.item_key: account_id for line, account_id in zip(lockbox_lines, named, strict=False)}
 
     receipts: list[Receipt] = []
     rows: list[dict[str, object]] = []
     for line in fresh:
         row = _statement_row(record, line)
         rows.append(row)
-        reason = line.record_only or recognizer.explain(line)
+        reason = line.record_only or recognizer.explain(line, accounts.get(line.item_key))
         if reason:
             row["recognized_as"] = reason[:128] if line.record_only is None else None
             record_item(

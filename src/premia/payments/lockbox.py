@@ -12,6 +12,7 @@ instead of posted again (``lockbox_deposits``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,13 +24,12 @@ from premia.payments.imports import (
     ImportReport,
     begin_import,
     complete_import,
-    content_sha256,
     record_item,
     reject_file,
     report_for,
     stored_keys,
 )
-from premia.payments.lockbox_deposits import StatementPostings, load_statement_postings
+from premia.payments.lockbox_deposits import StatementPostings, load_statement_postings, named_accounts
 from premia.payments.model import ImportKind, ItemOutcome, PaymentChannel, PaymentMethod
 from premia.payments.receipts import Receipt, post_receipts
 from premia.payments.tables import PaymentImport
@@ -47,17 +47,20 @@ def import_lockbox(
             batch.rejected_rows,
             "Correct the listed rows and import the whole batch again; no check of it was posted.",
         )
-    digest = content_sha256(content)
-    # A CSV batch has no control numbers of its own, so its content identifies it.
-    control = f"lockbox:{digest}"
+    # A CSV batch has no control numbers of its own, so its checks identify it: the same
+    # checks sent again with other line endings, quoting or blank lines post nothing twice.
+    control = f"lockbox:{batch_digest(batch.payments)}"
     start = begin_import(ctx, kind=ImportKind.LOCKBOX, file_name=file_name, content=content, control_key=control, as_of=as_of)
     if start.finished_before:
         return report_for(ctx, start.record, already_imported=True)
 
-    payments = _not_posted_by_statements(ctx, start.record, control, batch.payments)
+    # Each check is keyed by its place among the batch's checks, not by its line number, so a
+    # blank line or a quoted line break in a resent file keeps every key the same.
+    checks = [(f"{control}:{ordinal}", payment) for ordinal, payment in enumerate(batch.payments, start=1)]
+    checks = _not_posted_by_statements(ctx, start.record, checks)
     receipts = [
         Receipt(
-            item_key=f"{control}:{payment.line_number}",
+            item_key=item_key,
             position=payment.line_number,
             amount_cents=payment.amount_cents,
             received_on=payment.received_on,
@@ -68,7 +71,7 @@ def import_lockbox(
             payer_name=payment.payer_name,
             bank_reference=payment.check_number,
         )
-        for payment in payments
+        for item_key, payment in checks
     ]
     _, duplicates = post_receipts(ctx, start.record, receipts, source=f"lockbox import {start.record.id}")
     warnings = [warning.message for warning in batch.warnings]
@@ -76,25 +79,27 @@ def import_lockbox(
 
 
 def _not_posted_by_statements(
-    ctx: ServiceContext, record: PaymentImport, control: str, payments: Sequence[LockboxPayment]
-) -> list[LockboxPayment]:
-    """Record the checks a bank statement's lockbox credit already posted; return the others."""
-    if not payments:
+    ctx: ServiceContext, record: PaymentImport, checks: list[tuple[str, LockboxPayment]]
+) -> list[tuple[str, LockboxPayment]]:
+    """Record the checks (with their item keys) a bank statement's lockbox credit already posted; return the others."""
+    if not checks:
         return []
-    stored = stored_keys(ctx, (f"{control}:{payment.line_number}" for payment in payments))
-    postings: StatementPostings = load_statement_postings(
-        ctx, min(payment.received_on for payment in payments), max(payment.received_on for payment in payments)
-    )
+    stored = stored_keys(ctx, (item_key for item_key, _ in checks))
+    days = [payment.received_on for _, payment in checks]
+    postings: StatementPostings = load_statement_postings(ctx, min(days), max(days))
+    if not postings.postings:
+        return checks
+    references = [(payment.invoice_number, payment.account_number, payment.memo) for _, payment in checks]
+    accounts = named_accounts(ctx, references)
     remaining = []
-    for payment in payments:
-        item_key = f"{control}:{payment.line_number}"
+    for (item_key, payment), account_id in zip(checks, accounts, strict=True):
         posting = None
         if item_key not in stored:
             posting = postings.posted_before(
-                payment.amount_cents, payment.received_on, (payment.invoice_number, payment.account_number)
+                payment.amount_cents, payment.received_on, (payment.invoice_number, payment.account_number), account_id
             )
         if posting is None:
-            remaining.append(payment)
+            remaining.append((item_key, payment))
             continue
         record_item(
             ctx,
@@ -112,3 +117,23 @@ def _not_posted_by_statements(
             payment_id=posting.payment_id,
         )
     return remaining
+
+
+def batch_digest(payments: Sequence[LockboxPayment]) -> str:
+    """Return the SHA-256 of the batch's checks in order, each value as read, whatever the file's layout."""
+    lines = [
+        "|".join(
+            [
+                payment.invoice_number or "",
+                str(payment.amount_cents),
+                payment.received_on.isoformat(),
+                payment.account_number or "",
+                payment.check_number or "",
+                payment.payer_name or "",
+                payment.memo or "",
+            ]
+        )
+        for payment in payments
+    ]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+

@@ -5,17 +5,18 @@ codes 115 deposit, 116 item and 118 adjustment), and the lockbox processor sends
 checks of the same deposit as a batch. Premia posts each check from whichever arrives
 first and only records the other:
 
-* A statement's lockbox credit is the batch already imported when its amount is one check
-  of a batch whose invoice or account number the credit's references name, or when it is
-  the total of a batch's checks received that day.
+* A statement's lockbox credit is the batch already imported in two cases. Its amount is
+  one check's, and both name the same invoice, account number or billing account. Or its
+  amount is the total of a batch's checks received on one day.
 * A batch check is the statement's lockbox credit already posted when a credit of the same
-  amount, booked on the check's day or up to five days later, names the check's invoice or
-  account number and was posted to an account. The check's import item then links that
+  amount, booked on the check's day or up to five days later, was posted to an account and
+  names the same number or account as the check. The check's import item then links that
   payment, so one payment never stands for two checks.
 
-A number counts as named when it equals one of the credit's references or a run of its
-words, compared the way payments are matched to invoices (``premia.payments.matching``).
-Only numbers with a digit are compared, so two memos that share a word never match.
+A number counts as named when it equals one of the references or a run of their words,
+compared the way payments are matched to invoices (``premia.payments.matching``), and the
+billing account named is the one that matching picks. Only numbers with a digit are
+compared, so two memos that share a word never match.
 
 Statement credits are compared with batches received up to five days before them, the
 time a deposit may take to appear on the bank's report.
@@ -24,16 +25,17 @@ time a deposit may take to appear on the bank's report.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from premia.accounts.tables import BillingAccount
 from premia.formats.lockbox import normalize_reference
 from premia.infra.context import ServiceContext
 from premia.kernel.money import format_cents
-from premia.payments.matching import reference_candidates
+from premia.payments.matching import decide_match, load_reference_index, reference_candidates
 from premia.payments.model import ImportKind, ItemOutcome
 from premia.payments.tables import BankStatementLine, Payment, PaymentImport, PaymentImportItem, SuspenseItem
 
@@ -52,14 +54,15 @@ class BatchCheck:
     received_on: date
     amount_cents: int
     numbers: frozenset[str]
+    billing_account_id: int | None
 
 
 class BatchChecks:
     """The checks of lockbox batches received around a statement's days, for its credits to be compared with.
 
-    Checks are indexed by amount, and each batch's checks of one day make a deposit whose
-    total counts only the checks no credit has stood for yet, so a statement of many lines
-    is compared in time proportional to its size.
+    Checks are indexed by amount. A batch's checks of one day make a deposit, whose total
+    counts only the checks no credit has matched yet. A statement of many lines is thus
+    compared in time proportional to its size.
     """
 
     def __init__(self, checks: list[BatchCheck] | None = None) -> None:
@@ -74,12 +77,17 @@ class BatchChecks:
             self.deposits[deposit].append(index)
             self.deposit_totals[deposit] += check.amount_cents
 
-    def explain(self, amount_cents: int, booked_on: date, references: Iterable[str | None]) -> str | None:
-        """Return why a lockbox credit is money a batch already posted, or None."""
+    def explain(
+        self, amount_cents: int, booked_on: date, references: Iterable[str | None], account_id: int | None
+    ) -> str | None:
+        """Return why a lockbox credit naming ``account_id`` (or no account) is money a batch already posted, or None."""
         candidates = set(reference_candidates(references))
         for index in self.by_amount.get(amount_cents, ()):
             check = self.checks[index]
-            if index not in self.used and _within_deposit_days(check.received_on, booked_on) and candidates & check.numbers:
+            same_payer = bool(candidates & check.numbers) or (
+                account_id is not None and account_id == check.billing_account_id
+            )
+            if index not in self.used and same_payer and _within_deposit_days(check.received_on, booked_on):
                 self._use([index])
                 return (
                     f"Check of {format_cents(amount_cents)} in lockbox import {check.import_id}, "
@@ -107,13 +115,25 @@ class BatchChecks:
 
 
 def load_batch_checks(ctx: ServiceContext, first: date, last: date) -> BatchChecks:
-    """Load the posted or held checks of lockbox batches received from ``first`` less five days to ``last``."""
+    """Load the posted or held checks of lockbox batches received from ``first`` less five days to ``last``.
+
+    A check is known by its reference (the invoice number, else the account number or memo
+    from its coupon) and, once posted, by the number of the account it was posted to.
+    """
     received_on = func.coalesce(Payment.received_on, SuspenseItem.received_on)
     rows = ctx.session.execute(
-        select(PaymentImportItem.import_id, received_on, PaymentImportItem.amount_cents, PaymentImportItem.reference)
+        select(
+            PaymentImportItem.import_id,
+            received_on,
+            PaymentImportItem.amount_cents,
+            PaymentImportItem.reference,
+            BillingAccount.account_number,
+            PaymentImportItem.billing_account_id,
+        )
         .join(PaymentImport, PaymentImport.id == PaymentImportItem.import_id)
         .outerjoin(Payment, Payment.id == PaymentImportItem.payment_id)
         .outerjoin(SuspenseItem, SuspenseItem.id == PaymentImportItem.suspense_item_id)
+        .outerjoin(BillingAccount, BillingAccount.id == PaymentImportItem.billing_account_id)
         .where(
             PaymentImport.kind == ImportKind.LOCKBOX.value,
             PaymentImportItem.outcome.in_([ItemOutcome.POSTED.value, ItemOutcome.SUSPENSE.value]),
@@ -123,8 +143,8 @@ def load_batch_checks(ctx: ServiceContext, first: date, last: date) -> BatchChec
     ).all()
     return BatchChecks(
         [
-            BatchCheck(import_id, received, amount, identifying_numbers([reference]))
-            for import_id, received, amount, reference in rows
+            BatchCheck(import_id, received, amount, identifying_numbers([reference, account_number]), account_id)
+            for import_id, received, amount, reference, account_number, account_id in rows
         ]
     )
 
@@ -138,10 +158,11 @@ class StatementPosting:
     booked_on: date
     amount_cents: int
     references: frozenset[str]
+    billing_account_id: int | None
 
 
 class StatementPostings:
-    """Payments posted from statements' lockbox credits that no batch check stands for yet, by amount."""
+    """Payments posted from statements' lockbox credits that no batch check has matched yet, by amount."""
 
     def __init__(self, postings: list[StatementPosting] | None = None) -> None:
         self.postings = postings or []
@@ -151,17 +172,16 @@ class StatementPostings:
             self.by_amount[posting.amount_cents].append(index)
 
     def posted_before(
-        self, amount_cents: int, received_on: date, references: Iterable[str | None]
+        self, amount_cents: int, received_on: date, references: Iterable[str | None], account_id: int | None
     ) -> StatementPosting | None:
-        """Return the statement posting a batch check is the same money as, or None."""
+        """Return the statement posting a batch check naming ``account_id`` is the same money as, or None."""
         numbers = identifying_numbers(references)
         for index in self.by_amount.get(amount_cents, ()):
             posting = self.postings[index]
-            if (
-                index not in self.used
-                and _within_deposit_days(received_on, posting.booked_on)
-                and numbers & posting.references
-            ):
+            same_payer = bool(numbers & posting.references) or (
+                account_id is not None and account_id == posting.billing_account_id
+            )
+            if index not in self.used and same_payer and _within_deposit_days(received_on, posting.booked_on):
                 self.used.add(index)
                 return posting
         return None
@@ -180,7 +200,9 @@ def load_statement_postings(ctx: ServiceContext, first: date, last: date) -> Sta
             BankStatementLine.amount_cents,
             BankStatementLine.reference_text,
             BankStatementLine.bank_reference,
+            Payment.billing_account_id,
         )
+        .join(Payment, Payment.id == BankStatementLine.payment_id)
         .where(
             BankStatementLine.payment_id.is_not(None),
             BankStatementLine.type_code.in_(sorted(LOCKBOX_TYPE_CODES)),
@@ -192,12 +214,23 @@ def load_statement_postings(ctx: ServiceContext, first: date, last: date) -> Sta
     return StatementPostings(
         [
             StatementPosting(
-                payment_id, import_id, booked_on, amount, frozenset(reference_candidates([text, bank_reference]))
+                payment_id,
+                import_id,
+                booked_on,
+                amount,
+                frozenset(reference_candidates([text, bank_reference])),
+                account_id,
             )
-            for payment_id, import_id, booked_on, amount, text, bank_reference in rows
+            for payment_id, import_id, booked_on, amount, text, bank_reference, account_id in rows
             if payment_id is not None
         ]
     )
+
+
+def named_accounts(ctx: ServiceContext, references: Sequence[Sequence[str | None]]) -> list[int | None]:
+    """Return, for each list of references, the one billing account matching picks for it, or None."""
+    index = load_reference_index(ctx, (candidate for texts in references for candidate in reference_candidates(texts)))
+    return [decide_match(texts, 0, index).billing_account_id for texts in references]
 
 
 def identifying_numbers(texts: Iterable[str | None]) -> frozenset[str]:

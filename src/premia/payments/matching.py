@@ -136,12 +136,17 @@ def load_reference_index(ctx: ServiceContext, candidates: Iterable[str]) -> Refe
 
 @dataclass(frozen=True)
 class MatchDecision:
-    """The account a receipt belongs to (None for suspense), the rule that decided, and why."""
+    """The account a receipt belongs to (None for suspense), the rule that decided, and why.
+
+    ``reason`` is why no single account matched, without what happens to the receipt then,
+    for callers that do something other than suspense with it.
+    """
 
     rule: MatchRule
     explanation: str
     billing_account_id: int | None = None
     invoice_id: int | None = None
+    reason: str = ""
 
     @property
     def matched(self) -> bool:
@@ -159,16 +164,20 @@ def decide_match(
 
     accounts = {ref.billing_account_id for _, ref in invoice_hits} | {ref.billing_account_id for _, ref in account_hits}
     if not accounts:
+        reason = f"No invoice or account number equals the references ({quoted})."
         return MatchDecision(
             MatchRule.NO_MATCH,
             f"No invoice or account number equals the references ({quoted}); amounts are never used to "
             "choose an account, so the receipt waits in suspense for a person to match it.",
+            reason=reason,
         )
     if len(accounts) > 1:
         numbers = ", ".join(sorted(index.account_numbers.get(account_id, str(account_id)) for account_id in accounts))
+        reason = f"The references ({quoted}) point at more than one account ({numbers})."
         return MatchDecision(
             MatchRule.AMBIGUOUS,
             f"The references ({quoted}) point at more than one account ({numbers}); the receipt waits in suspense.",
+            reason=reason,
         )
 
     account_id = accounts.pop()

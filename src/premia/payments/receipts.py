@@ -132,7 +132,7 @@ def _receive(
         return ReceiptOutcome(payment_id=result.payment.id), ItemOutcome.POSTED, decision.explanation
 
     if receipt.unmatched_note is not None:
-        return ReceiptOutcome(), ItemOutcome.RECORDED, f"{decision.explanation} {receipt.unmatched_note}"
+        return ReceiptOutcome(), ItemOutcome.RECORDED, f"{decision.reason} {receipt.unmatched_note}"
 
     held = put_in_suspense(
         ctx,

@@ -128,3 +128,17 @@ def test_lockbox_payment_channel(story):
     assert payment.channel == PaymentChannel.LOCKBOX.value
     assert payment.received_on == date(2026, 4, 27)
     assert ledger.balance(story.ctx, LedgerAccount.SUSPENSE) == 0
+
+
+def test_resent_batch_other_bytes(story):
+    first, second = _two_households(story)
+    numbers = [story.invoices(household.account)[0].invoice_number for household in (first, second)]
+    rows = [f"{numbers[0]},968.00,2026-04-27,1042", f"{numbers[1]},968.00,2026-04-27,1043"]
+    header = "invoice_number,amount,received_on,check_number"
+    _import(story, "\n".join([header, *rows]) + "\n")
+    # The same checks from a spreadsheet: CRLF line endings, a byte order mark, a blank line.
+    resent = _import(story, "\ufeff" + "\r\n".join([header, rows[0], "", rows[1]]) + "\r\n")
+    assert resent.count(ItemOutcome.POSTED) == 0
+    assert resent.duplicates == 2
+    assert story.ctx.session.scalar(select(func.count(Payment.id))) == 2
+    assert ledger.account_balance(story.ctx, first.account.id) == 0

@@ -73,6 +73,28 @@ def test_bank_item_after_batch_recorded(story):
     assert ledger.account_balance(story.ctx, household.account.id) == 0
 
 
+def test_bank_item_naming_account_recorded(story):
+    (household, number), _ = _two_billed(story)
+    _batch(story, [number])
+    # The bank lists the check by the account number on its coupon, not the invoice number.
+    report = _statement(story, [Credit("116", 96_800, customer_reference=household.account.account_number)])
+    assert report.count(ItemOutcome.RECORDED) == 1
+    assert report.count(ItemOutcome.POSTED) == 0
+    assert _count(story, Payment) == 1
+    assert ledger.account_balance(story.ctx, household.account.id) == 0
+
+
+def test_batch_after_bank_item_same_account(story):
+    (household, number), _ = _two_billed(story)
+    # The bank names the account number; the batch's coupon names the invoice of that account.
+    _statement(story, [Credit("116", 96_800, customer_reference=household.account.account_number)], on=RECEIVED)
+    report = _batch(story, [number])
+    assert report.count(ItemOutcome.RECORDED) == 1
+    assert report.count(ItemOutcome.POSTED) == 0
+    assert _count(story, Payment) == 1
+    assert ledger.account_balance(story.ctx, household.account.id) == 0
+
+
 def test_batch_after_bank_item_recorded(story):
     (first, first_number), (second, second_number) = _two_billed(story)
     _statement(story, [Credit("116", 96_800, customer_reference=first_number)], on=RECEIVED)
@@ -110,6 +132,7 @@ def test_unmatched_deposit_awaits_batch(story):
     item = story.ctx.session.scalar(select(PaymentImportItem))
     assert report.count(ItemOutcome.RECORDED) == 1
     assert "its checks are posted from the lockbox batch" in item.explanation
+    assert "waits in suspense" not in item.explanation
     assert _count(story, SuspenseItem) == 0
     assert ledger.balance(story.ctx, LedgerAccount.SUSPENSE) == 0
     assert not reconcile(story.ctx, on=RECEIVED).balanced
