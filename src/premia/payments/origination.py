@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from premia.accounts.model import BankAccountType
 from premia.accounts.tables import BankAccount
-from premia.formats.nacha import TransactionCode
+from premia.formats.nacha import StandardEntryClass, TransactionCode
 from premia.formats.nacha.writer import EntryDescription, OutgoingBatch, OutgoingEntry, write_nacha
 from premia.infra.context import ServiceContext
 from premia.payments.config import PaymentsConfig
@@ -55,6 +56,23 @@ def transaction_code(purpose: AchPurpose, account_type: str) -> TransactionCode:
     return TransactionCode.SAVINGS_DEBIT if savings else TransactionCode.CHECKING_DEBIT
 
 
+# WEB and TEL debits state whether they are recurring. A draft and its re-presentment use
+# the member's standing authorization, and a returned-payment fee is a single payment.
+PAYMENT_TYPES = {
+    AchPurpose.DRAFT: "R",
+    AchPurpose.RETRY: "R",
+    AchPurpose.RETURN_FEE: "S",
+    AchPurpose.REFUND: "",
+}
+
+
+def entry_class(entry: PlannedEntry) -> StandardEntryClass:
+    """Return the SEC code of an entry: its mandate's (PPD, WEB or TEL) for a debit, PPD for a refund credit."""
+    if entry.purpose is AchPurpose.REFUND:
+        return StandardEntryClass.PPD
+    return StandardEntryClass(entry.bank.sec_code)
+
+
 def originate(
     ctx: ServiceContext,
     *,
@@ -64,16 +82,20 @@ def originate(
     planned: Sequence[PlannedEntry],
     config: PaymentsConfig,
 ) -> tuple[AchFile, list[AchEntry]]:
-    """Write one NACHA file with a batch per purpose, store it and its entries, and return them."""
-    groups = [(purpose, [entry for entry in planned if entry.purpose is purpose]) for purpose in AchPurpose]
-    groups = [(purpose, entries) for purpose, entries in groups if entries]
-    ordered = [entry for _, entries in groups for entry in entries]
+    """Write one NACHA file with a batch per purpose and class of authorization, store it and its entries, and return them."""
+    groups: dict[tuple[AchPurpose, StandardEntryClass], list[PlannedEntry]] = {}
+    for purpose in AchPurpose:
+        for entry in planned:
+            if entry.purpose is purpose:
+                groups.setdefault((purpose, entry_class(entry)), []).append(entry)
+    ordered = [entry for entries in groups.values() for entry in entries]
 
     first_sequence = _next_sequence(ctx, len(ordered))
     batches = [
         OutgoingBatch(
             entry_description=DESCRIPTIONS[purpose].value,
             effective_entry_date=effective_date,
+            standard_entry_class=sec,
             entries=[
                 OutgoingEntry(
                     transaction_code=transaction_code(purpose, entry.bank.account_type),
@@ -82,17 +104,18 @@ def originate(
                     amount_cents=entry.amount_cents,
                     individual_id=entry.individual_id,
                     individual_name=entry.bank.holder_name,
+                    payment_type_code=PAYMENT_TYPES[purpose] if sec is not StandardEntryClass.PPD else "",
                 )
                 for entry in entries
             ],
         )
-        for purpose, entries in groups
+        for (purpose, sec), entries in groups.items()
     ]
     originator = config.originator.as_originator()
     text = write_nacha(
         originator=originator,
         batches=batches,
-        created_at=ctx.now(),
+        created_at=file_created_at(ctx, as_of),
         file_id_modifier=_file_id_modifier(ctx, as_of),
         first_trace_sequence=first_sequence,
     )
@@ -133,6 +156,19 @@ def originate(
     ctx.session.add_all(rows)
     ctx.session.flush()
     return ach_file, rows
+
+
+def file_created_at(ctx: ServiceContext, as_of: date) -> datetime:
+    """Return the creation date and time the file header carries: the run's as-of date, carrier-local.
+
+    A run for today takes the current local time. A run for another day, such as one that
+    catches up after an outage, is dated that day at midnight, so its effective dates are
+    checked against the business date it was run for and not against the wall clock.
+    """
+    local = ctx.now().astimezone(ZoneInfo(ctx.settings.time_zone))
+    if local.date() == as_of:
+        return local
+    return datetime.combine(as_of, time(0, 0), tzinfo=local.tzinfo)
 
 
 def _next_sequence(ctx: ServiceContext, count: int) -> int:

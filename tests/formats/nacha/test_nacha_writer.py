@@ -11,6 +11,7 @@ from premia.formats.nacha import (
     NachaFileRejected,
     NachaProblem,
     ServiceClass,
+    StandardEntryClass,
     TransactionCode,
     read_nacha,
 )
@@ -267,3 +268,27 @@ def test_writer_hundred_thousand_entries() -> None:
     assert file_control[21:31] == "3801000000"  # 100,000 x 23138010 = 2,313,801,000,000, last ten digits
     # Amounts cycle 1.00..10.99 a hundred times: 100 x (1000 x 100 + 999 x 1000 / 2) = 59,950,000 cents.
     assert file_control[31:43] == "000059950000"
+
+
+
+def test_web_debit_needs_payment_type() -> None:
+    batch = OutgoingBatch(
+        EntryDescription.PREMIUM,
+        DRAFT_DAY,
+        [_entry(TransactionCode.CHECKING_DEBIT, 96_800, "PRM-2026-000114")],
+        standard_entry_class=StandardEntryClass.WEB,
+    )
+    problems = _build_problems(batch)
+    assert [problem.field for problem in problems] == ["payment_type_code"]
+
+
+def test_web_batch_written_with_payment_type() -> None:
+    entry = OutgoingEntry(
+        TransactionCode.CHECKING_DEBIT, "231380104", "4400123456789", 96_800, "PRM-2026-000114", "SUBSCRIBER A", "R"
+    )
+    text = _write(OutgoingBatch(EntryDescription.PREMIUM, DRAFT_DAY, [entry], standard_entry_class=StandardEntryClass.WEB))
+    batch = read_nacha(text).batches[0]
+    lines = text.splitlines()
+    assert batch.header.sec_code == StandardEntryClass.WEB
+    # Positions 77-78 of the entry detail record hold the payment type code.
+    assert lines[2][76:78] == "R "

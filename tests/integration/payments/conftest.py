@@ -70,8 +70,15 @@ def couple(story, *, effective: date = date(2026, 1, 1), start: date | None = No
     return Household(account, policy)
 
 
-def on_autodraft(story, account, *, day: int | None = None, account_type: BankAccountType = BankAccountType.CHECKING) -> None:
-    """Give the account a bank account with a paper authorization (PPD) and switch it to auto-draft."""
+def on_autodraft(
+    story,
+    account,
+    *,
+    day: int | None = None,
+    account_type: BankAccountType = BankAccountType.CHECKING,
+    authorization: AuthorizationMethod = AuthorizationMethod.PAPER,
+) -> None:
+    """Give the account a bank account with an authorization (paper: PPD) and switch it to auto-draft."""
     accounts.add_bank_account(
         story.ctx,
         account.account_number,
@@ -80,7 +87,7 @@ def on_autodraft(story, account, *, day: int | None = None, account_type: BankAc
             routing_number=ROUTING,
             account_number=BANK_NUMBER,
             account_type=account_type,
-            authorization_method=AuthorizationMethod.PAPER,
+            authorization_method=authorization,
             authorized_by="Ana Subscriber",
         ),
     )

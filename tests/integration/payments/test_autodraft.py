@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
 from premia.billing.queries import paid_through_dates
 from premia.enrollment.model import Relationship
 from premia.formats.nacha import TransactionCode, read_nacha
+from premia.kernel.clock import FixedClock
 from premia.ledger import service as ledger
 from premia.notices.model import NoticeType
 from premia.notices.service import notices_for
@@ -16,6 +17,7 @@ from premia.payments.autodraft import run_autodraft
 from premia.payments.model import AchPurpose, PaymentStatus
 from premia.payments.tables import AchEntry, Payment
 from tests.integration.conftest import Story, story_catalog
+from premia.accounts.model import AuthorizationMethod
 from tests.integration.payments.conftest import couple, on_autodraft
 
 
@@ -186,3 +188,44 @@ def test_entries_recorded_with_trace(story):
     assert entry.trace_number == report.entries[0]["trace_number"]
     assert entry.trace_number == read_nacha(report.content).entries[0].trace_number
     assert entry.purpose == AchPurpose.DRAFT.value
+
+
+def test_late_run_dated_its_as_of_day(story):
+    _march_paid(story)
+    # The run for 2026-03-31 catches up on 2026-04-03; the file is dated the day it is for.
+    story.at(date(2026, 4, 3))
+    report = run_autodraft(story.ctx, as_of=date(2026, 3, 31))
+    header = read_nacha(report.content).header
+    assert header.created_on == date(2026, 3, 31)
+    assert report.effective_date == date(2026, 4, 1)
+
+
+def test_evening_run_dated_carrier_day(story):
+    _march_paid(story)
+    # 2026-03-31 21:30 in Chicago is already April 1 in UTC; the file keeps the local date.
+    story.ctx.settings = story.ctx.settings.model_copy(update={"time_zone": "America/Chicago"})
+    story.at(date(2026, 3, 31))
+    story.ctx.clock = FixedClock(datetime(2026, 4, 1, 2, 30, tzinfo=UTC))
+    report = run_autodraft(story.ctx, as_of=date(2026, 3, 31))
+    header = read_nacha(report.content).header
+    assert header.created_on == date(2026, 3, 31)
+    assert header.created_at == time(21, 30)
+
+
+def test_online_authorization_drafts_as_web(story):
+    _march_paid(story)
+    online = couple(story, effective=date(2026, 3, 1), start=date(2026, 2, 1))
+    on_autodraft(story, online.account, authorization=AuthorizationMethod.ONLINE)
+    story.bill(date(2026, 2, 15))
+    story.pay(online.account, 96_800, date(2026, 2, 25))
+    story.bill(date(2026, 3, 15))
+    report = _run(story, date(2026, 3, 31))
+    nacha = read_nacha(report.content)
+    classes = {batch.header.sec_code.value: batch for batch in nacha.batches}
+    assert sorted(classes) == ["PPD", "WEB"]
+    (web_entry,) = classes["WEB"].entries
+    (ppd_entry,) = classes["PPD"].entries
+    # A WEB debit says it is recurring (R) in its discretionary data; PPD leaves it blank.
+    assert web_entry.discretionary_data.strip() == "R"
+    assert ppd_entry.discretionary_data.strip() == ""
+    assert web_entry.amount_cents == 96_800

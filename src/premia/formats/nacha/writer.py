@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from premia.formats.nacha.codes import ServiceClass, TransactionCode
+from premia.formats.nacha.codes import ServiceClass, StandardEntryClass, TransactionCode
 from premia.formats.nacha.controls import HASH_MODULUS, block_count
 from premia.formats.nacha.errors import NachaProblem, problem, reject
 from premia.formats.nacha.layout import (
@@ -59,6 +59,10 @@ class EntryDescription(StrEnum):
     RETURN_FEE = "RETURN FEE"
     REFUND = "REFUND"
 
+# The classes of consumer authorizations Premia drafts under: a signed form, online, telephone.
+WRITTEN_ENTRY_CLASSES = frozenset({StandardEntryClass.PPD, StandardEntryClass.WEB, StandardEntryClass.TEL})
+PAYMENT_TYPE_CODES = frozenset({"R", "S"})
+
 
 @dataclass(frozen=True)
 class Originator:
@@ -82,7 +86,11 @@ class Originator:
 
 @dataclass(frozen=True)
 class OutgoingEntry:
-    """One PPD entry to send. ``individual_id`` is Premia's reference, such as the invoice number."""
+    """One entry to send. ``individual_id`` is Premia's reference, such as the invoice number.
+
+    ``payment_type_code`` fills the two characters of discretionary data; WEB and TEL debits
+    carry ``R`` there for a recurring payment and ``S`` for a single one.
+    """
 
     transaction_code: TransactionCode
     routing_number: str
@@ -90,16 +98,22 @@ class OutgoingEntry:
     amount_cents: int
     individual_id: str
     individual_name: str
+    payment_type_code: str = ""
 
 
 @dataclass(frozen=True)
 class OutgoingBatch:
-    """Entries that share an entry description and an effective entry date."""
+    """Entries that share an entry description, an effective entry date and how they were authorized.
+
+    ``standard_entry_class`` is the SEC code of the authorization: PPD for a signed form,
+    WEB for one given online and TEL for one given by telephone.
+    """
 
     entry_description: str
     effective_entry_date: date
     entries: Sequence[OutgoingEntry]
     descriptive_date: str = ""
+    standard_entry_class: StandardEntryClass = StandardEntryClass.PPD
 
 
 def write_nacha(
@@ -111,7 +125,7 @@ def write_nacha(
     first_trace_sequence: int = 1,
     reference_code: str = "",
 ) -> str:
-    """Return the text of a blocked NACHA file with one PPD batch per ``OutgoingBatch``.
+    """Return the text of a blocked NACHA file with one batch per ``OutgoingBatch``.
 
     Every line ends in a newline. Individual names and the destination and origin names are
     reduced to ASCII and cut to their field widths. Any other field that does not fit is an error.
@@ -180,7 +194,7 @@ def _batch_header(
 ) -> str:
     return (
         f"5{service_class.value}{_text(originator.company_name, 16)}{'':20}"
-        f"{_text(originator.company_id, 10)}PPD{_text(batch.entry_description, 10)}"
+        f"{_text(originator.company_id, 10)}{batch.standard_entry_class.value}{_text(batch.entry_description, 10)}"
         f"{_text(batch.descriptive_date, 6)}{batch.effective_entry_date:%y%m%d}"
         f"   1{odfi}{batch_number:07d}"
     )
@@ -189,7 +203,7 @@ def _batch_header(
 def _entry_line(entry: OutgoingEntry, trace_number: str) -> str:
     return (
         f"6{entry.transaction_code.value}{entry.routing_number}{entry.account_number:<17}{entry.amount_cents:010d}"
-        f"{_text(entry.individual_id, 15)}{_text(entry.individual_name, 22)}  0{trace_number}"
+        f"{_text(entry.individual_id, 15)}{_text(entry.individual_name, 22)}{_text(entry.payment_type_code, 2)}0{trace_number}"
     )
 
 
@@ -313,6 +327,18 @@ def _check_batches(
             BatchHeaderLayout.DESCRIPTIVE_DATE.width,
             required=False,
         )
+        if batch.standard_entry_class not in WRITTEN_ENTRY_CLASSES:
+            allowed = ", ".join(sorted(WRITTEN_ENTRY_CLASSES))
+            problems.append(
+                problem(
+                    NachaProblem.BUILD_REJECTED,
+                    f"standard entry class {batch.standard_entry_class.value} is not one Premia writes.",
+                    record=label,
+                    field="standard_entry_class",
+                    value=batch.standard_entry_class.value,
+                    hint=f"Use one of: {allowed}.",
+                )
+            )
         _check_effective_date(batch, label, created_on, problems)
         if not batch.entries:
             problems.append(
@@ -337,6 +363,7 @@ def _check_batches(
             )
         for entry_number, entry in enumerate(batch.entries, start=1):
             _check_entry(entry, f"{label} entry {entry_number}", problems)
+            _check_payment_type(batch, entry, f"{label} entry {entry_number}", problems)
 
 
 def _check_effective_date(
@@ -363,6 +390,26 @@ def _check_effective_date(
                 field="effective_entry_date",
                 value=effective,
                 hint="An ACH entry cannot settle in the past.",
+            )
+        )
+
+
+def _check_payment_type(
+    batch: OutgoingBatch, entry: OutgoingEntry, label: str, problems: list[ValidationError]
+) -> None:
+    """Check that a WEB or TEL debit states whether it is recurring (R) or a single payment (S)."""
+    if batch.standard_entry_class is StandardEntryClass.PPD or not entry.transaction_code.is_debit:
+        return
+    if entry.payment_type_code not in PAYMENT_TYPE_CODES:
+        problems.append(
+            problem(
+                NachaProblem.INVALID_FIELD,
+                f"a {batch.standard_entry_class.value} debit needs payment type code R or S, not "
+                f"{entry.payment_type_code!r}.",
+                record=label,
+                field="payment_type_code",
+                value=entry.payment_type_code,
+                hint="Send R for a recurring draft and S for a single payment.",
             )
         )
 
