@@ -30,7 +30,8 @@ from premia.ledger.tables import JournalLine
 from premia.notices.model import NoticeType
 from premia.notices.service import create_notice
 from premia.payments.allocation import AllocationTarget, payable_items, policies_needing_status
-from premia.payments.model import DEFAULT_CASH_ACCOUNT, PaymentChannel, PaymentMethod, PaymentStatus, SuspenseStatus
+from premia.payments.config import configured_payments
+from premia.payments.model import PaymentChannel, PaymentMethod, PaymentStatus, SuspenseStatus
 from premia.payments.tables import Payment, SuspenseItem
 from premia.staff.permissions import Permission
 
@@ -102,7 +103,7 @@ def post_payment(
     idempotency_key: str | None = None,
     external_id: str | None = None,
     status: PaymentStatus = PaymentStatus.SETTLED,
-    cash_account: str = DEFAULT_CASH_ACCOUNT,
+    cash_account: str | None = None,
     source: str | None = None,
     target: AllocationTarget | None = None,
     funding_account: LedgerAccount = LedgerAccount.CASH_CLEARING,
@@ -111,6 +112,9 @@ def post_payment(
 ) -> PostingResult:
     """Record a payment and, when it is settled, apply it to the account's open items.
 
+    ``cash_account`` is the bank account the money was deposited to; without one it is the
+    configured ``deposit_account`` (``PREMIA_PAYMENTS_CONFIG_FILE``), so a check posted by
+    hand lands where the day's reconciliation looks for it.
     ``target`` limits the allocation to what a remittance line names. ``funding_account``
     is the account debited: cash clearing for money arriving now, suspense for money
     received earlier and applied from there. ``send_receipt`` records a payment receipt
@@ -151,7 +155,7 @@ def post_payment(
         reference=reference,
         external_id=external_id,
         idempotency_key=idempotency_key,
-        cash_account=cash_account,
+        cash_account=cash_account or configured_payments(ctx.settings).deposit_account,
         source=source,
     )
     audit.record(

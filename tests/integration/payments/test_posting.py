@@ -98,3 +98,18 @@ def test_return_reopens_invoice(story):
     assert ledger.account_balance(story.ctx, account.id) == 97_440
     assert paid_through_dates(story.ctx, [policy])[policy.id] is None
     assert sum(ledger.trial_balance(story.ctx).values()) == 0
+
+
+def test_manual_payment_uses_deposit_account(story, tmp_path):
+    account, _ = _household(story)
+    settings_file = tmp_path / "payments.yaml"
+    settings_file.write_text('deposit_account: "1234567890"\n', encoding="utf-8")
+    story.ctx.settings = story.ctx.settings.model_copy(update={"payments_config_file": str(settings_file)})
+    result = _pay(story, account, 50_000, date(2026, 1, 2))
+    assert result.payment.cash_account == "1234567890"
+
+
+def test_manual_payment_default_account(story):
+    account, _ = _household(story)
+    result = _pay(story, account, 50_000, date(2026, 1, 2))
+    assert result.payment.cash_account == "OPERATING"
