@@ -118,3 +118,14 @@ def test_rejected_file_exits_1(premia: Invoke, tmp_path: Path) -> None:
     assert "broken.834: rejected" in result.output
     assert "IEA02 at segment" in result.output
     assert "[x12.interchange_control_number_mismatch]" in result.output
+
+
+def test_rejection_shows_its_fix(premia: Invoke, tmp_path: Path) -> None:
+    source = tmp_path / "broken.834"
+    source.write_text(
+        interchange_text([member("A-1")]).replace("IEA*1*000000101", "IEA*1*000000999"), encoding="ascii"
+    )
+
+    result = premia("import", "834", str(source), "--no-tr3")
+
+    assert "    fix: " in result.output

@@ -198,3 +198,13 @@ def test_reconcile_reports_difference(logged_in, cli_env: Path):
     assert rows["1234567890"]["difference"] == "0.00"
     assert rows["OPERATING"]["difference"] == "-10.00"
     assert report["balanced"] is False
+
+
+def test_lockbox_rejection_lists_rows(logged_in, cli_env: Path):
+    path = cli_env / "bad.csv"
+    path.write_text("invoice_number,amount,received_on\nA-1,$577.60,2026-04-27\nA-2,12.345,2026-04-27\nA-3,1.00,2026-13-01\n", encoding="ascii")
+    result = run("import", "lockbox", str(path))
+    assert result.exit_code == 1
+    assert "Line 2" in result.output
+    assert "Line 3" in result.output
+    assert "Line 4" in result.output

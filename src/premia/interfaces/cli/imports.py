@@ -161,6 +161,8 @@ def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None
     for rejection in report.rejections[:20]:
         where = f"{rejection.element or rejection.segment_id} at segment {rejection.position}"
         typer.echo(f"  rejected {rejection.scope.value} ({where}): {rejection.reason} [{rejection.code}]")
+        if rejection.hint:
+            typer.echo(f"    fix: {rejection.hint}")
     if len(report.rejections) > 20:
         typer.echo(f"  ... and {len(report.rejections) - 20} more rejections in the report")
     for output in written:

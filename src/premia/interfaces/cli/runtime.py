@@ -112,11 +112,22 @@ def _is_missing_table(exc: OperationalError | ProgrammingError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+MAX_LISTED_PROBLEMS = 50
+
+
 def report_domain_error(exc: DomainError) -> None:
     log.debug("command rejected", extra={"code": exc.code, "field_name": exc.field})
     typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
     if exc.field:
         typer.echo(f"  field: {exc.field}", err=True)
+    # A rejected file carries every fault it had; the message quotes only the first.
+    problems = getattr(exc, "problems", ())
+    if len(problems) > 1:
+        typer.echo("  problems:", err=True)
+        for problem in problems[:MAX_LISTED_PROBLEMS]:
+            typer.echo(f"    - {problem.message}", err=True)
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            typer.echo(f"    ... and {len(problems) - MAX_LISTED_PROBLEMS} more", err=True)
     if exc.hint:
         typer.echo(f"  fix: {exc.hint}", err=True)
     typer.echo(f"  code: {exc.code}", err=True)
