@@ -18,6 +18,11 @@ from premia.kernel.money import parse_amount
 
 CodeT = TypeVar("CodeT", bound=StrEnum)
 _CODE_LOOKUPS: dict[type[StrEnum], dict[str, StrEnum]] = {}
+# Plain amounts already converted, by their text. An 834 sends the same premiums again and
+# again, and the reader checks each 2750 amount before the importer reads it, so most
+# conversions are look-ups. The size limit bounds the memory a file of distinct amounts takes.
+_PLAIN_CENTS: dict[str, int] = {}
+MAX_REMEMBERED_AMOUNTS = 50_000
 
 
 class ElementError(Exception):
@@ -126,6 +131,9 @@ def parse_x12_time(value: str, element: str) -> time:
 
 def parse_cents(value: str, element: str) -> int:
     """Parse an X12 decimal amount in dollars (``1000``, ``45.34``, ``-25``) into cents."""
+    cents = _PLAIN_CENTS.get(value)
+    if cents is not None:
+        return cents
     # Most amounts are plain digits with at most two decimals, which integer arithmetic
     # converts exactly in about half the time of the Decimal path (0.6 against 1.1 µs,
     # Python 3.11). Anything else (a sign, spaces, an exponent, an error) takes that path.
@@ -134,6 +142,8 @@ def parse_cents(value: str, element: str) -> int:
         cents = int(whole) * 100
         if fraction:
             cents += int(fraction.ljust(2, "0"))
+        if len(_PLAIN_CENTS) < MAX_REMEMBERED_AMOUNTS:
+            _PLAIN_CENTS[value] = cents
         return cents
     try:
         return parse_amount(value, field=element)
