@@ -118,7 +118,7 @@ def _bucket(days_late: int) -> str:
 
 
 def account_billing_summary(ctx: ServiceContext, billing_account_id: int, as_of: date) -> dict[str, Any]:
-    """Balance, aging, paid-through per policy and invoices with lines, for `accounts show`."""
+    """Balance and aging on ``as_of``, paid-through per policy and invoices with lines, for `accounts show`."""
     policies = list(ctx.session.scalars(select(Policy).where(Policy.billing_account_id == billing_account_id).order_by(Policy.id)))
     paid_through = paid_through_dates(ctx, policies)
     invoices = list(
@@ -130,9 +130,10 @@ def account_billing_summary(ctx: ServiceContext, billing_account_id: int, as_of:
             select(InvoiceLine).where(InvoiceLine.invoice_id.in_([invoice.id for invoice in invoices])).order_by(InvoiceLine.id)
         ):
             lines_by_invoice[line.invoice_id or 0].append(line)
-    unapplied = -ledger.balance(ctx, LedgerAccount.UNAPPLIED_CREDIT, billing_account_id=billing_account_id)
+    unapplied = -ledger.balance(ctx, LedgerAccount.UNAPPLIED_CREDIT, billing_account_id=billing_account_id, as_of=as_of)
     return {
-        "balance": format_cents(ledger.account_balance(ctx, billing_account_id), thousands=False),
+        "as_of": as_of.isoformat(),
+        "balance": format_cents(ledger.account_balance(ctx, billing_account_id, as_of=as_of), thousands=False),
         "unapplied_credit": format_cents(unapplied, thousands=False),
         "aging": {name: format_cents(cents, thousands=False) for name, cents in aging(ctx, billing_account_id, as_of).items()},
         "policies": [

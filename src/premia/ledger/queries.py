@@ -1,4 +1,4 @@
-"""Reads of the journal for one billing account: its statement and the lines of given entries."""
+"""Reads of the journal: one billing account's statement, the lines of given entries, the trial balance."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from premia.infra.context import ServiceContext
 from premia.ledger.model import LedgerAccount
 from premia.ledger.tables import JournalEntry, JournalLine
+from premia.staff.permissions import Permission
 
 # The two ledger accounts whose sum is what the member owes (positive) or has in credit (negative).
 STATEMENT_ACCOUNTS = (LedgerAccount.PREMIUM_RECEIVABLE.value, LedgerAccount.UNAPPLIED_CREDIT.value)
@@ -80,3 +81,74 @@ def lines_of_entries(ctx: ServiceContext, entry_ids: Collection[int]) -> dict[in
     for line in ctx.session.scalars(select(JournalLine).where(JournalLine.entry_id.in_(set(entry_ids))).order_by(JournalLine.id)):
         lines[line.entry_id].append(line)
     return dict(lines)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    """One ledger account's net balance, shown as a debit when positive and as a credit when negative."""
+
+    account: LedgerAccount
+    balance_cents: int
+
+    @property
+    def debit_cents(self) -> int:
+        return max(self.balance_cents, 0)
+
+    @property
+    def credit_cents(self) -> int:
+        return max(-self.balance_cents, 0)
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    """Every ledger account's debits and credits on ``as_of``, in chart-of-accounts order."""
+
+    as_of: date
+    rows: list[TrialBalanceRow]
+
+    @property
+    def debit_cents(self) -> int:
+        return sum(row.debit_cents for row in self.rows)
+
+    @property
+    def credit_cents(self) -> int:
+        return sum(row.credit_cents for row in self.rows)
+
+    @property
+    def balanced(self) -> bool:
+        return self.debit_cents == self.credit_cents
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "accounts": [
+                {
+                    "code": row.account.value,
+                    "title": row.account.title,
+                    "debit_cents": row.debit_cents,
+                    "credit_cents": row.credit_cents,
+                    "balance_cents": row.balance_cents,
+                }
+                for row in self.rows
+            ],
+            "debit_cents": self.debit_cents,
+            "credit_cents": self.credit_cents,
+            "balanced": self.balanced,
+        }
+
+
+def trial_balance_report(ctx: ServiceContext, *, as_of: date) -> TrialBalance:
+    """Return each ledger account's net balance from the entries dated on or before ``as_of``.
+
+    Every account of the chart is listed, with zero where nothing was posted, so reports on
+    different days line up. Each posted entry balances, so debits always equal credits.
+    """
+    ctx.require(Permission.LEDGER_READ)
+    rows = ctx.session.execute(
+        select(JournalLine.ledger_account, func.sum(JournalLine.amount_cents))
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalEntry.entry_date <= as_of)
+        .group_by(JournalLine.ledger_account)
+    ).all()
+    balances = {code: int(total or 0) for code, total in rows}
+    return TrialBalance(as_of, [TrialBalanceRow(account, balances.get(account.value, 0)) for account in LedgerAccount])

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     DISPUTES_DECIDE = "disputes.decide"
     CLAIMS_IMPORT = "claims.import"
     KPI_READ = "kpi.read"
+    LEDGER_READ = "ledger.read"
 
 
 _CSR = {
@@ -83,6 +84,7 @@ _SUPERVISOR = _BILLING | {
     Permission.CASES_SUPERVISE,
     Permission.DISPUTES_DECIDE,
     Permission.KPI_READ,
+    Permission.LEDGER_READ,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -98,11 +100,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REFUNDS_APPROVE,
             Permission.RECONCILE_RUN,
             Permission.KPI_READ,
+            Permission.LEDGER_READ,
         }
     ),
     Role.ADMIN: frozenset(Permission),
     Role.AUDITOR: frozenset(
-        {Permission.MEMBER_READ, Permission.BILLING_READ, Permission.AUDIT_READ, Permission.KPI_READ}
+        {
+            Permission.MEMBER_READ,
+            Permission.BILLING_READ,
+            Permission.AUDIT_READ,
+            Permission.KPI_READ,
+            Permission.LEDGER_READ,
+        }
     ),
     # Enrollment platforms create and update members through 834 imports.
     Role.INTEGRATION: frozenset(

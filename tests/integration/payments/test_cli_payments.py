@@ -17,6 +17,8 @@ from premia.formats.nacha import read_nacha
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine, make_session_factory, transaction
 from premia.infra.settings import load_settings
+from premia.interfaces.cli.accounts import accounts_app
+from premia.interfaces.cli.ledger import ledger_app
 from premia.interfaces.cli.payments import (
     IMPORT_COMMANDS,
     autodraft_app,
@@ -52,6 +54,8 @@ def _app() -> typer.Typer:
     app.add_typer(suspense_app, name="suspense")
     app.add_typer(refunds_app, name="refunds")
     app.command("reconcile")(reconcile)
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(accounts_app, name="accounts")
     imports = typer.Typer()
     for name, command in IMPORT_COMMANDS.items():
         imports.command(name)(command)
@@ -208,3 +212,28 @@ def test_lockbox_rejection_lists_rows(logged_in, cli_env: Path):
     assert "Line 2" in result.output
     assert "Line 3" in result.output
     assert "Line 4" in result.output
+
+
+def test_trial_balance_after_payment(logged_in):
+    account, _ = _billed_couple()
+    _json(run("payments", "post", "--account", account, "--amount", "968.00", "--method", "check", "--reference", "1042", "--received-on", "2026-04-20", "--json"))
+    report = _json(run("ledger", "trial-balance", "--as-of", "2026-04-30", "--json"))
+    balances = {row["code"]: row["balance_cents"] for row in report["accounts"]}
+    assert report["balanced"] is True
+    # 968.00 billed and paid: receivable back to zero, the cash in clearing, revenue credited.
+    assert balances["1100"] == 0
+    assert balances["1010"] == 96_800
+    assert balances["4000"] == -96_800
+    text = run("ledger", "trial-balance", "--as-of", "2026-04-30")
+    assert "1010 Cash clearing" in text.output
+
+
+def test_account_shown_as_of_date(logged_in):
+    account, _ = _billed_couple()
+    before = _json(run("accounts", "show", account, "--as-of", "2026-04-20", "--json"))["sections"]["billing"]
+    after = _json(run("accounts", "show", account, "--as-of", "2026-08-15", "--json"))["sections"]["billing"]
+    # The 968.00 invoice is due 2026-05-01: current on 2026-04-20, 106 days late on 2026-08-15.
+    assert before["as_of"] == "2026-04-20"
+    assert before["aging"]["current"] == "968.00"
+    assert after["aging"]["current"] == "0.00"
+    assert after["aging"]["over 90"] == "968.00"

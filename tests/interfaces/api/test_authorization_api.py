@@ -138,6 +138,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Requirement] = {
     ("GET", "/kpis"): needs(P.KPI_READ),
     ("GET", "/kpis/monthly"): needs(P.KPI_READ),
     ("GET", "/kpis/definitions"): needs(P.KPI_READ),
+    ("GET", "/ledger/trial-balance"): needs(P.LEDGER_READ),
     ("GET", "/audit"): needs(P.AUDIT_READ),
 }
 

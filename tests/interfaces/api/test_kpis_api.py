@@ -44,3 +44,21 @@ def test_kpi_definitions_listed(api):
 def test_kpis_forbidden_to_csr(api):
     response = api.client.get("/api/v1/kpis", params={"first_day": "2026-01-01", "last_day": "2026-01-31"}, headers=api.headers(Role.CSR))
     assert response.status_code == 403
+
+
+def test_trial_balance_balances(api):
+    household = couple(api)
+    body = {"account_number": household.account_number, "amount": {"amount": "962.00"}, "method": "check", "received_on": "2026-01-02"}
+    api.client.post("/api/v1/payments", json=body, headers=api.headers())
+    response = api.client.get("/api/v1/ledger/trial-balance", params={"as_of": "2026-03-02"}, headers=api.headers(Role.FINANCE))
+    report = response.json()
+    cash = next(row for row in report["accounts"] if row["code"] == "1010")
+    assert response.status_code == 200
+    assert report["balanced"] is True
+    assert report["total_debit"] == report["total_credit"]
+    assert cash["debit"]["amount"] == "962.00"
+
+
+def test_trial_balance_needs_ledger_read(api):
+    response = api.client.get("/api/v1/ledger/trial-balance", headers=api.headers(Role.CSR))
+    assert response.status_code == 403

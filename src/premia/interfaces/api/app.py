@@ -29,6 +29,7 @@ from premia.interfaces.api.routers import (
     imports,
     invoices,
     kpis,
+    ledger,
     lifecycle,
     payments,
     persons,
@@ -63,6 +64,7 @@ ROUTERS = [
     cases.router,
     disputes.router,
     kpis.router,
+    ledger.router,
     audit.router,
 ]
 

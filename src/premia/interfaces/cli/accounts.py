@@ -117,16 +117,20 @@ def create(
 @accounts_app.command("show")
 def show(
     account_number: str = typer.Argument(..., help="Account number, such as BA-000001."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date the balance, aging and invoice status are shown for, YYYY-MM-DD; today when omitted."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show an account: holder, preferences and masked bank accounts."""
+    """Show an account: holder, preferences, masked bank accounts, balance and invoices."""
 
     def body() -> None:
         _load_show_sections()
         with runtime.unit_of_work() as ctx:
+            on = parse_date(as_of, field="as_of") if as_of else ctx.today()
             view = accounts.get_account(ctx, account_number)
             for section in SHOW_SECTIONS:
-                view.sections.update(section(ctx, view))
+                view.sections.update(section(ctx, view, on))
         _print_account(view, json_output)
 
     runtime.run(body)

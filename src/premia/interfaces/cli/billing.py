@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import typer
@@ -51,9 +52,9 @@ def run(
     runtime.run(body)
 
 
-def _billing_section(ctx: Any, view: Any) -> dict[str, Any]:
+def _billing_section(ctx: Any, view: Any, on: date) -> dict[str, Any]:
     account = accounts.get_account_row(ctx, view.account_number)
-    return {"billing": account_billing_summary(ctx, account.id, ctx.today())}
+    return {"billing": account_billing_summary(ctx, account.id, on)}
 
 
 SHOW_SECTIONS.append(_billing_section)

@@ -91,6 +91,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "catalog": LazyCommand(f"{CLI}.catalog", "catalog_app", "The rating catalog: products, plans, rating areas and rates."),
     # Money: billing, payments, delinquency, documents
     "billing": LazyCommand(f"{CLI}.billing", "billing_app", "Bill runs and invoices."),
+    "ledger": LazyCommand(f"{CLI}.ledger", "ledger_app", "The general ledger: balances of the chart of accounts."),
     "payments": LazyCommand(f"{CLI}.payments", "payments_app", "Post and reverse payments."),
     "autodraft": LazyCommand(f"{CLI}.payments", "autodraft_app", "ACH auto-draft runs."),
     "suspense": LazyCommand(f"{CLI}.payments", "suspense_app", "Receipts no rule could tie to an account."),
