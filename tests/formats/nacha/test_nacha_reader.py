@@ -263,6 +263,20 @@ def test_file_without_line_breaks() -> None:
     assert [warning.code for warning in nacha_file.warnings] == [NachaProblem.NO_LINE_BREAKS]
 
 
+def test_byte_order_mark_ignored() -> None:
+    nacha_file = read_nacha(b"\xef\xbb\xbf" + "\n".join(_two_drafts()).encode("ascii") + b"\n")
+
+    assert len(nacha_file.entries) == 2
+    assert [warning.code for warning in nacha_file.warnings] == [NachaProblem.BYTE_ORDER_MARK]
+
+
+def test_byte_order_mark_in_text_ignored() -> None:
+    nacha_file = read_nacha("\ufeff" + "\n".join(_two_drafts()) + "\n")
+
+    assert len(nacha_file.entries) == 2
+    assert [warning.code for warning in nacha_file.warnings] == [NachaProblem.BYTE_ORDER_MARK]
+
+
 def test_unblocked_file_warns() -> None:
     lines = _two_drafts()[:6]
 

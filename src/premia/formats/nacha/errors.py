@@ -20,6 +20,7 @@ class NachaProblem(StrEnum):
     RECORD_LENGTH = "nacha.record_length"
     RECORD_PADDED = "nacha.record_padded"
     NO_LINE_BREAKS = "nacha.no_line_breaks"
+    BYTE_ORDER_MARK = "nacha.byte_order_mark"
     # Record order and file structure.
     UNKNOWN_RECORD_TYPE = "nacha.unknown_record_type"
     RECORD_OUT_OF_ORDER = "nacha.record_out_of_order"

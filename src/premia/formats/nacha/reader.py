@@ -90,11 +90,27 @@ def read_nacha(content: str | bytes) -> NachaFile:
     return replace(nacha_file, warnings=tuple(warnings))
 
 
+# The UTF-8 byte order mark EF BB BF as it reads once decoded as Latin-1 (split_records).
+UTF8_MARK_AS_LATIN1 = "\xef\xbb\xbf"
+
+
 def split_records(
     content: str | bytes, problems: list[ValidationError], warnings: list[ValidationError]
 ) -> list[tuple[int, str]]:
     """Split the file into numbered 94-character records, checking characters and lengths."""
     text = content.decode("latin-1") if isinstance(content, bytes) else content
+    # An editor that saves as UTF-8 may put a byte order mark first. It is no part of the
+    # first record, so it is dropped with a warning instead of rejecting the file.
+    for mark in (UTF8_MARK_AS_LATIN1, "\ufeff"):
+        if text.startswith(mark):
+            text = text.removeprefix(mark)
+            warnings.append(
+                problem(
+                    code=NachaProblem.BYTE_ORDER_MARK,
+                    message="The file starts with a UTF-8 byte order mark, which was ignored.",
+                    hint="Save NACHA files as plain ASCII text.",
+                )
+            )
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     while lines and not lines[-1]:
         lines.pop()
