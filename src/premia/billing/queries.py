@@ -20,6 +20,8 @@ from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
 from premia.ledger.receivables import open_items
 from premia.ledger.tables import JournalLine
+from premia.payments.model import PaymentStatus
+from premia.payments.tables import Payment
 from premia.staff.permissions import Permission
 
 AGING_BUCKETS = (("current", 0), ("1-30", 30), ("31-60", 60), ("61-90", 90), ("over 90", None))
@@ -200,7 +202,8 @@ class AccountInvoice:
     """An issued invoice's stored figures, what is still open on it, and its lines.
 
     ``open_cents`` is the invoice's receivable left in the journal now. ``status`` is
-    ``paid``, ``open`` or ``past_due`` on the as-of date it was read for.
+    ``paid``, ``payment_pending`` (a draft not yet settled covers it), ``open`` or
+    ``past_due`` on the as-of date it was read for.
     """
 
     id: int
@@ -239,6 +242,14 @@ def account_invoices(
     for line in ctx.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)).order_by(InvoiceLine.coverage_month, InvoiceLine.id)):
         lines[line.invoice_id or 0].append(_account_line(line, member_names))
     open_amounts = _open_invoice_amounts(ctx, billing_account_id, ids)
+    # An auto-draft sent but not yet settled is a pending payment: the invoice stays open in
+    # the journal until it settles, and is shown as payment pending meanwhile.
+    pending = ctx.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            Payment.billing_account_id == billing_account_id, Payment.status == PaymentStatus.PENDING.value
+        )
+    )
+    covered = _pending_cover(invoices, open_amounts, int(pending or 0))
 
     return [
         AccountInvoice(
@@ -255,18 +266,34 @@ def account_invoices(
             credits_applied_cents=invoice.credits_applied_cents,
             amount_due_cents=invoice.amount_due_cents,
             open_cents=open_amounts.get(invoice.id, 0),
-            status=invoice_status(open_amounts.get(invoice.id, 0), invoice.due_date, as_of),
+            status=invoice_status(
+                open_amounts.get(invoice.id, 0), invoice.due_date, as_of, pending_cents=covered.get(invoice.id, 0)
+            ),
             lines=lines[invoice.id],
         )
         for invoice in invoices
     ]
 
 
-def invoice_status(open_cents: int, due_date: date, as_of: date) -> str:
-    """Return ``paid`` when nothing is open, ``past_due`` after the due date, and ``open`` before it."""
+def invoice_status(open_cents: int, due_date: date, as_of: date, *, pending_cents: int = 0) -> str:
+    """Return ``paid`` when nothing is open, ``payment_pending`` when a pending payment covers what is
+    open, ``past_due`` after the due date, and ``open`` before it."""
     if open_cents <= 0:
         return "paid"
+    if pending_cents >= open_cents:
+        return "payment_pending"
     return "past_due" if as_of > due_date else "open"
+
+
+def _pending_cover(invoices: list[Invoice], open_amounts: Mapping[int, int], pending_cents: int) -> dict[int, int]:
+    """Spread pending payments over the open invoices oldest due first, as they will be applied once settled."""
+    covered: dict[int, int] = {}
+    left = pending_cents
+    for invoice in sorted(invoices, key=lambda item: (item.due_date, item.id)):
+        share = min(left, max(open_amounts.get(invoice.id, 0), 0))
+        covered[invoice.id] = share
+        left -= share
+    return covered
 
 
 def _account_line(line: InvoiceLine, member_names: Mapping[int, str]) -> AccountInvoiceLine:

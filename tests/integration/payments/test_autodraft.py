@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from premia.billing.queries import paid_through_dates
+from premia.billing.queries import account_invoices, paid_through_dates
 from premia.enrollment.model import Relationship
 from premia.formats.nacha import TransactionCode, read_nacha
 from premia.kernel.clock import FixedClock
@@ -229,3 +229,18 @@ def test_online_authorization_drafts_as_web(story):
     assert web_entry.discretionary_data.strip() == "R"
     assert ppd_entry.discretionary_data.strip() == ""
     assert web_entry.amount_cents == 96_800
+
+
+def test_invoice_shown_payment_pending(story):
+    household = _march_paid(story)
+    _run(story, date(2026, 3, 31))
+    april = next(invoice for invoice in _invoices(story, household, date(2026, 3, 31)) if invoice.period_start == date(2026, 4, 1))
+    assert april.status == "payment_pending"
+    assert april.open_cents == 96_800
+    _run(story, date(2026, 4, 1))
+    april = next(invoice for invoice in _invoices(story, household, date(2026, 4, 1)) if invoice.period_start == date(2026, 4, 1))
+    assert april.status == "paid"
+
+
+def _invoices(story, household, on):
+    return account_invoices(story.ctx, household.account.id, as_of=on, member_names={})

@@ -40,6 +40,7 @@ _TONES: dict[str, Tone] = {
     "finished": Tone.GOOD,
     "open": Tone.INFO,
     "past_due": Tone.BAD,
+    "payment_pending": Tone.INFO,
     "queued": Tone.INFO,
     "written": Tone.GOOD,
     "new": Tone.INFO,
