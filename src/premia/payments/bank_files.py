@@ -84,6 +84,14 @@ class StatementLine:
     is_lockbox: bool = False
 
 
+@dataclass(frozen=True)
+class Recognition:
+    """The reason a line is money Premia posted another way, and the day those receipts are dated (if known)."""
+
+    reason: str
+    receipts_on: date | None
+
+
 @dataclass
 class Recognizer:
     """Credits Premia expects from its own postings, loaded once per file: ACH settlements, 820 payments, lockbox batches."""
@@ -92,25 +100,27 @@ class Recognizer:
     remittances: list[tuple[int, date | None, str, str]] = field(default_factory=list)
     lockbox: BatchChecks = field(default_factory=BatchChecks)
 
-    def explain(self, line: StatementLine, account_id: int | None = None) -> str | None:
+    def explain(self, line: StatementLine, account_id: int | None = None) -> Recognition | None:
         """Return why ``line`` is money Premia already posted another way, or None.
 
         ``account_id`` is the billing account a lockbox line's references name, if any.
         """
         if line.is_lockbox:
             references = (*line.references, line.bank_reference)
-            return self.lockbox.explain(line.amount_cents, line.booked_on, references, account_id)
+            found = self.lockbox.explain(line.amount_cents, line.booked_on, references, account_id)
+            return Recognition(*found) if found else None
         for offset in range(RECOGNITION_DAYS + 1):
             day = line.booked_on - timedelta(days=offset)
             label = self.ach_totals.get(day, {}).get(line.amount_cents)
             if label:
-                return f"Settlement of {label}; the drafts were posted when they settled."
+                # A settled draft is dated its effective date, the day of the ACH totals.
+                return Recognition(f"Settlement of {label}; the drafts were posted when they settled.", day)
         text = " ".join(reference for reference in line.references if reference)
         for amount, payment_date, trace, label in self.remittances:
             if amount != line.amount_cents:
                 continue
             if (trace and trace in text) or payment_date == line.booked_on:
-                return f"Payment of {label}; its remittance lines were posted from the 820."
+                return Recognition(f"Payment of {label}; its remittance lines were posted from the 820.", payment_date)
         return None
 
 
@@ -165,9 +175,11 @@ def import_statement_lines(
     for line in fresh:
         row = _statement_row(record, line)
         rows.append(row)
-        reason = line.record_only or recognizer.explain(line, accounts.get(line.item_key))
+        recognition = None if line.record_only else recognizer.explain(line, accounts.get(line.item_key))
+        reason = line.record_only or (recognition.reason if recognition else None)
         if reason:
-            row["recognized_as"] = reason[:128] if line.record_only is None else None
+            row["recognized_as"] = recognition.reason[:128] if recognition else None
+            row["receipts_on"] = recognition.receipts_on if recognition else None
             record_item(
                 ctx,
                 record,
@@ -218,6 +230,7 @@ def _statement_row(record: PaymentImport, line: StatementLine) -> dict[str, obje
         "bank_reference": (line.bank_reference or None) and line.bank_reference[:64],
         "reference_text": " ".join(text for text in line.references if text)[:256] or None,
         "recognized_as": None,
+        "receipts_on": None,
     }
 
 

@@ -79,8 +79,9 @@ class BatchChecks:
 
     def explain(
         self, amount_cents: int, booked_on: date, references: Iterable[str | None], account_id: int | None
-    ) -> str | None:
-        """Return why a lockbox credit naming ``account_id`` (or no account) is money a batch already posted, or None."""
+    ) -> tuple[str, date] | None:
+        """Return why a lockbox credit naming ``account_id`` (or no account) is money a batch already posted,
+        with the day the batch's checks were received, or None."""
         candidates = set(reference_candidates(references))
         for index in self.by_amount.get(amount_cents, ()):
             check = self.checks[index]
@@ -89,22 +90,24 @@ class BatchChecks:
             )
             if index not in self.used and same_payer and _within_deposit_days(check.received_on, booked_on):
                 self._use([index])
-                return (
+                reason = (
                     f"Check of {format_cents(amount_cents)} in lockbox import {check.import_id}, "
                     "already posted from the lockbox batch."
                 )
+                return reason, check.received_on
         return self._deposit_total(amount_cents, booked_on)
 
-    def _deposit_total(self, amount_cents: int, booked_on: date) -> str | None:
+    def _deposit_total(self, amount_cents: int, booked_on: date) -> tuple[str, date] | None:
         for (import_id, received_on), total in self.deposit_totals.items():
             if total != amount_cents or not _within_deposit_days(received_on, booked_on):
                 continue
             unused = [index for index in self.deposits[(import_id, received_on)] if index not in self.used]
             self._use(unused)
-            return (
+            reason = (
                 f"Deposit of the {len(unused)} checks of lockbox import {import_id} received on "
                 f"{received_on.isoformat()}; they were posted from the lockbox batch."
             )
+            return reason, received_on
         return None
 
     def _use(self, indexes: list[int]) -> None:

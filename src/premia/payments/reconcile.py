@@ -6,12 +6,18 @@ put in suspense, Exchange remittances), grouped by the bank account each was pos
 A day and account balance when the two totals agree. Otherwise the difference is listed
 together with the statement credits that no Premia posting was made from, because those
 are where a person starts looking.
+
+A bank may book a deposit a day or more after the receipts it stands for, as with a
+lockbox deposit credited the day after its batch. A credit recognized as such receipts
+carries their day, so it is counted on that day rather than on the day it was booked. The
+report shows it as booked later on the receipts' day, and as booked for an earlier day on
+the booking day. Both days then balance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,25 +29,37 @@ from premia.payments.tables import BankStatementLine
 from premia.staff.permissions import Permission
 
 USD = "USD"
+# How many days after its receipts a bank may book the deposit that stands for them.
+LATER_BOOKING_DAYS = 5
 
 
 @dataclass(frozen=True)
 class AccountDay:
+    """One bank account's day: the credits booked, the receipts posted, and the credits booked on other days.
+
+    ``for_earlier_cents`` is the part of the day's credits that stands for receipts of an
+    earlier day. ``booked_later_cents`` is what later credits stand for among this day's receipts.
+    """
+
     bank_account: str
     deposits_cents: int
     deposit_count: int
     receipts_cents: int
+    for_earlier_cents: int = 0
+    booked_later_cents: int = 0
 
     @property
     def difference_cents(self) -> int:
-        """Bank credits less Premia receipts: positive when the bank shows money Premia has not posted."""
-        return self.deposits_cents - self.receipts_cents
+        """Bank credits for this day less Premia receipts: positive when the bank shows money Premia has not posted."""
+        return self.deposits_cents - self.for_earlier_cents + self.booked_later_cents - self.receipts_cents
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "bank_account": self.bank_account,
             "deposits": format_cents(self.deposits_cents, thousands=False),
             "deposit_count": self.deposit_count,
+            "deposits_for_earlier_days": format_cents(self.for_earlier_cents, thousands=False),
+            "deposits_booked_later": format_cents(self.booked_later_cents, thousands=False),
             "receipts": format_cents(self.receipts_cents, thousands=False),
             "difference": format_cents(self.difference_cents, thousands=False),
         }
@@ -79,10 +97,26 @@ def reconcile(ctx: ServiceContext, *, on: date) -> ReconciliationReport:
         )
     }
     receipts = cash_received(ctx, on)
+    for_earlier = _recognized_credits(ctx, BankStatementLine.booked_on == on, BankStatementLine.receipts_on < on)
+    booked_later = _recognized_credits(
+        ctx,
+        BankStatementLine.booked_on > on,
+        BankStatementLine.booked_on <= on + timedelta(days=LATER_BOOKING_DAYS),
+        BankStatementLine.receipts_on == on,
+    )
     report = ReconciliationReport(on=on)
-    for account in sorted(set(deposits) | set(receipts)):
+    for account in sorted(set(deposits) | set(receipts) | set(booked_later)):
         total, count = deposits.get(account, (0, 0))
-        report.accounts.append(AccountDay(account, total, count, receipts.get(account, 0)))
+        report.accounts.append(
+            AccountDay(
+                account,
+                total,
+                count,
+                receipts.get(account, 0),
+                for_earlier.get(account, 0),
+                booked_later.get(account, 0),
+            )
+        )
 
     unposted = ctx.session.scalars(
         select(BankStatementLine)
@@ -107,3 +141,18 @@ def reconcile(ctx: ServiceContext, *, on: date) -> ReconciliationReport:
         for line in unposted
     ]
     return report
+
+
+def _recognized_credits(ctx: ServiceContext, *conditions: Any) -> dict[str, int]:
+    """Sum the USD credits recognized as receipts of a known day, per bank account, under ``conditions``."""
+    rows = ctx.session.execute(
+        select(BankStatementLine.bank_account, func.sum(BankStatementLine.amount_cents))
+        .where(
+            BankStatementLine.is_credit.is_(True),
+            BankStatementLine.currency == USD,
+            BankStatementLine.receipts_on.is_not(None),
+            *conditions,
+        )
+        .group_by(BankStatementLine.bank_account)
+    )
+    return {account: int(total) for account, total in rows}

@@ -168,3 +168,19 @@ def test_wire_of_same_amount_held(story):
     report = _statement(story, [Credit("195", 96_800, text="WIRE FROM SOMEONE")])
     assert report.count(ItemOutcome.SUSPENSE) == 1
     assert _count(story, SuspenseItem) == 1
+
+
+def test_deposit_booked_next_day_balances(story):
+    households = _two_billed(story)
+    _batch(story, [number for _, number in households])
+    _statement(story, [Credit("115", 193_600, text="LOCKBOX DEPOSIT")])
+    received = reconcile(story.ctx, on=RECEIVED)
+    booked = reconcile(story.ctx, on=BOOKED)
+    (received_row,) = received.accounts
+    (booked_row,) = booked.accounts
+    # The 1,936.00 batch of 04-27 is booked by the bank on 04-28: each day pairs it with its receipts.
+    assert received.balanced
+    assert received_row.booked_later_cents == 193_600
+    assert booked.balanced
+    assert booked_row.for_earlier_cents == 193_600
+    assert booked_row.deposits_cents == 193_600

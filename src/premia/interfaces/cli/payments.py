@@ -385,7 +385,18 @@ def reconcile(
             runtime.emit_json(data)
             return
         typer.echo(f"reconciliation {day}: {'balanced' if report.balanced else 'differences found'}")
-        runtime.echo_table(data["accounts"], ["bank_account", "deposits", "deposit_count", "receipts", "difference"])
+        runtime.echo_table(
+            data["accounts"],
+            [
+                "bank_account",
+                "deposits",
+                "deposit_count",
+                "deposits_for_earlier_days",
+                "deposits_booked_later",
+                "receipts",
+                "difference",
+            ],
+        )
         for line in data["unposted_credits"]:
             note = line["recognized_as"] or "not posted from the statement"
             typer.echo(f"  {line['bank_account']} {line['amount']} {line['reference'] or ''}: {note}")
