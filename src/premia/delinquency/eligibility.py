@@ -105,27 +105,37 @@ def eligibility(ctx: ServiceContext, member_id: str, on: date) -> EligibilityAns
 def _covered_answer(ctx: ServiceContext, member_id: str, policy: Policy, on: date) -> EligibilityAnswer:
     status = PolicyStatus(policy.status)
     terms = _grace_terms(ctx, policy) if status is PolicyStatus.GRACE else None
-    claims = claims_action(status, terms, on)
     paid_through = paid_through_dates(ctx, [policy])[policy.id]
+    in_grace = terms is not None and terms.start <= on <= terms.end
+    # A policy in grace covers dates before its grace period like any paid month. A date
+    # after the grace period is covered only if the premium is paid by its end, which is
+    # not known yet, so its claims wait.
+    after_grace = terms is not None and on > terms.end
+    claims = ClaimsAction.PEND if after_grace else claims_action(status, terms if in_grace else None, on)
     if status is PolicyStatus.PENDING:
         reason = "binder payment not received; claims wait for the policy to take effect"
-    elif terms is not None:
+    elif terms is not None and in_grace:
         month = terms.grace_month(on)
         where = f"grace month {month}" if month else "the grace period"
         reason = f"in {where} ({terms.start}..{terms.end}); claims {claims.value}"
+    elif terms is not None and after_grace:
+        reason = (
+            f"after the grace period ({terms.start}..{terms.end}); claims pend until the premium is paid "
+            "or the policy ends for non-payment"
+        )
     else:
         reason = f"covered on policy {policy.policy_number}"
     return EligibilityAnswer(
         member_id=member_id,
         service_date=on,
-        covered=status is not PolicyStatus.PENDING,
+        covered=status is not PolicyStatus.PENDING and not after_grace,
         claims=claims,
         reason=reason,
         policy_number=policy.policy_number,
         policy_status=status.value,
         paid_through=paid_through,
-        in_grace=terms is not None,
-        grace_month=terms.grace_month(on) if terms else None,
+        in_grace=in_grace,
+        grace_month=terms.grace_month(on) if terms and in_grace else None,
         grace_start=terms.start if terms else None,
         grace_end=terms.end if terms else None,
     )

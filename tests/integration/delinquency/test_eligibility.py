@@ -82,3 +82,35 @@ def test_unknown_member_not_found(exchange_story):
     with pytest.raises(NotFoundError) as raised:
         eligibility(exchange_story.ctx, "NOPE-1", date(2026, 1, 3))
     assert raised.value.field == "member_id"
+
+
+def _in_grace_from_february(story):
+    household = story.individual(effective=date(2026, 1, 1), birth=date(1980, 3, 15), exchange=True, aptc_cents=47_760)
+    story.day(date(2025, 12, 15))
+    story.pay(household, 10_000, date(2025, 12, 28))
+    story.day(date(2026, 1, 15))
+    story.day(date(2026, 2, 3))
+    return household
+
+
+def test_paid_month_before_grace_pays(exchange_story):
+    story = exchange_story
+    household = _in_grace_from_february(story)
+    # January was paid; the grace period starts with February.
+    answer = story.eligibility(household, date(2026, 1, 20))
+    assert answer.covered
+    assert answer.claims is ClaimsAction.PAY
+    assert not answer.in_grace
+    assert answer.reason == f"covered on policy {household.policy.policy_number}"
+
+
+def test_date_after_grace_pends(exchange_story):
+    story = exchange_story
+    household = _in_grace_from_february(story)
+    # The grace period runs 2026-02-01..2026-04-30; a May date is covered only if paid by then.
+    answer = story.eligibility(household, date(2026, 5, 10))
+    assert not answer.covered
+    assert answer.claims is ClaimsAction.PEND
+    assert not answer.in_grace
+    assert answer.grace_month is None
+    assert answer.reason.startswith("after the grace period (2026-02-01..2026-04-30)")
