@@ -18,7 +18,7 @@ from premia.kernel.dates import Month
 from premia.kernel.money import format_cents
 from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
-from premia.ledger.receivables import open_items
+from premia.ledger.receivables import open_amounts_on
 from premia.ledger.tables import JournalLine
 from premia.payments.model import PaymentStatus
 from premia.payments.tables import Payment
@@ -101,12 +101,11 @@ def paid_through_dates(ctx: ServiceContext, policies: list[Policy]) -> dict[int,
 
 
 def aging(ctx: ServiceContext, billing_account_id: int, as_of: date) -> dict[str, int]:
-    """Open receivable by days past due on ``as_of``, in cents."""
+    """Receivable open on ``as_of`` by days past due then, in cents, from the entries dated on or before it."""
     buckets = {name: 0 for name, _ in AGING_BUCKETS}
-    for item in open_items(ctx, billing_account_id):
-        due = item.due_date or as_of
-        days_late = (as_of - due).days
-        buckets[_bucket(days_late)] += item.open_cents
+    for due_date, open_cents in open_amounts_on(ctx, billing_account_id, as_of):
+        days_late = (as_of - (due_date or as_of)).days
+        buckets[_bucket(days_late)] += open_cents
     return buckets
 
 
@@ -120,11 +119,16 @@ def _bucket(days_late: int) -> str:
 
 
 def account_billing_summary(ctx: ServiceContext, billing_account_id: int, as_of: date) -> dict[str, Any]:
-    """Balance and aging on ``as_of``, paid-through per policy and invoices with lines, for `accounts show`."""
+    """Balance, aging and the invoices issued by ``as_of``, with each policy's current status and
+    paid-through date, for `accounts show` and the API's account billing summary."""
     policies = list(ctx.session.scalars(select(Policy).where(Policy.billing_account_id == billing_account_id).order_by(Policy.id)))
     paid_through = paid_through_dates(ctx, policies)
     invoices = list(
-        ctx.session.scalars(select(Invoice).where(Invoice.billing_account_id == billing_account_id).order_by(Invoice.period_start))
+        ctx.session.scalars(
+            select(Invoice)
+            .where(Invoice.billing_account_id == billing_account_id, Invoice.issue_date <= as_of)
+            .order_by(Invoice.period_start)
+        )
     )
     lines_by_invoice: dict[int, list[InvoiceLine]] = defaultdict(list)
     if invoices:

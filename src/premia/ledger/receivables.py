@@ -20,7 +20,7 @@ from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.money import split_cents
 from premia.ledger.model import LedgerAccount, LineSpec
-from premia.ledger.tables import JournalLine
+from premia.ledger.tables import JournalEntry, JournalLine
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,28 @@ def _split_partial(group: list[OpenItem], amount: int) -> list[int]:
             portions[index] -= excess
             portions[remainder_index] += excess
     return portions
+
+
+def open_amounts_on(ctx: ServiceContext, billing_account_id: int, as_of: date) -> list[tuple[date | None, int]]:
+    """Return the due date and open amount of each item that was open on ``as_of``.
+
+    The items are grouped as ``open_items`` groups them, from the journal entries dated on or
+    before ``as_of`` only, so an aging for an earlier day leaves out later bills and payments.
+    """
+    is_fee = case((JournalLine.coverage_month.is_(None), JournalLine.invoice_line_id), else_=None)
+    grouped = (
+        select(JournalLine.invoice_id.label("invoice_id"), func.sum(JournalLine.amount_cents).label("total"))
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(
+            JournalLine.ledger_account == LedgerAccount.PREMIUM_RECEIVABLE.value,
+            JournalLine.billing_account_id == billing_account_id,
+            JournalEntry.entry_date <= as_of,
+        )
+        .group_by(JournalLine.invoice_id, JournalLine.policy_id, JournalLine.person_id, JournalLine.coverage_month, is_fee)
+        .having(func.sum(JournalLine.amount_cents) > 0)
+        .subquery("open_on")
+    )
+    rows = ctx.session.execute(
+        select(Invoice.due_date, grouped.c.total).select_from(grouped).outerjoin(Invoice, Invoice.id == grouped.c.invoice_id)
+    ).all()
+    return [(due_date, int(total)) for due_date, total in rows]

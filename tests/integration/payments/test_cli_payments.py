@@ -237,3 +237,12 @@ def test_account_shown_as_of_date(logged_in):
     assert before["aging"]["current"] == "968.00"
     assert after["aging"]["current"] == "0.00"
     assert after["aging"]["over 90"] == "968.00"
+
+
+def test_account_before_its_first_bill(logged_in):
+    account, _ = _billed_couple()
+    # The May invoice is issued 2026-04-15; on 2026-04-10 nothing was billed yet.
+    shown = _json(run("accounts", "show", account, "--as-of", "2026-04-10", "--json"))["sections"]["billing"]
+    assert shown["invoices"] == []
+    assert shown["balance"] == "0.00"
+    assert shown["aging"]["current"] == "0.00"
