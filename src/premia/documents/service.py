@@ -110,7 +110,9 @@ def get_document(ctx: ServiceContext, document_id: int) -> Document:
 
 
 def document_record(ctx: ServiceContext, document: Document) -> dict[str, Any]:
-    """Describe a document with its deliveries and every attempt, for display."""
+    """Describe a document with its deliveries and every attempt, for display; the read is audited."""
+    # The record names the recipient and the addresses the document went to.
+    audit.record(ctx, action="read", record_type="document", record_id=document.id, fields=["deliveries"])
     deliveries = list(
         ctx.session.scalars(
             select(DocumentDelivery)

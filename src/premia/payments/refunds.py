@@ -207,6 +207,9 @@ def list_refunds(ctx: ServiceContext, *, status: RefundStatus | None = None, lim
     if status is not None:
         query = query.where(Refund.status == status.value)
     rows = ctx.session.execute(query.order_by(Refund.id).limit(limit)).all()
+    # The list shows each payee's name, so each row is an audited read.
+    for refund, _ in rows:
+        audit.record(ctx, action="search", record_type="refund", record_id=refund.id)
     return [RefundView.of(refund, number) for refund, number in rows]
 
 

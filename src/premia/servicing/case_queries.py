@@ -81,7 +81,11 @@ def list_cases(
         query = query.where(ServiceCase.person_id == surviving_person(ctx, member_id).id)
     if account_number:
         query = query.where(ServiceCase.billing_account_id == get_account_row(ctx, account_number).id)
-    return [case_view(ctx, case) for case in ctx.session.scalars(query)]
+    cases = list(ctx.session.scalars(query))
+    # A case list shows members' names and what they called about, so each row is an audited read.
+    for case in cases:
+        audit.record(ctx, action="search", record_type="case", record_id=case.case_number)
+    return [case_view(ctx, case) for case in cases]
 
 
 def case_clocks(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from premia.accounts.model import PaymentMode
+from premia.audit.tables import AuditEntry
 from premia.enrollment.model import Relationship
 from premia.formats.nacha import TransactionCode, read_nacha
 from premia.kernel.errors import PermissionDeniedError, ValidationError
@@ -16,7 +18,7 @@ from premia.notices.model import NoticeType
 from premia.notices.service import notices_for
 from premia.payments.model import RefundMethod, RefundStatus
 from premia.payments.refund_payouts import pay_refunds
-from premia.payments.refunds import approve_refund, refundable_cents, reject_refund, request_refund
+from premia.payments.refunds import approve_refund, list_refunds, refundable_cents, reject_refund, request_refund
 from premia.payments.returns import import_nacha_returns
 from premia.staff.model import Actor
 from premia.staff.permissions import Role
@@ -173,3 +175,12 @@ def test_idempotency_key_requests_once(story):
     assert second.id == first.id
     # 600.00 - 100.00 = 500.00 left
     assert ledger.account_balance(story.ctx, account.id) == -50_000
+
+
+def test_refund_list_audited(story):
+    account = _terminated_quarter(story)
+    refund = _request(story, account, 10_000)
+    listed = list_refunds(story.ctx)
+    rows = story.ctx.session.scalars(select(AuditEntry).where(AuditEntry.action == "search", AuditEntry.record_type == "refund")).all()
+    assert [view.id for view in listed] == [refund.id]
+    assert [row.record_id for row in rows] == [str(refund.id)]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from premia.audit.tables import AuditEntry
 from premia.accounts.tables import BillingAccount
 from premia.kernel.errors import ConflictError, PermissionDeniedError, ValidationError
 from premia.servicing import case_queries, cases
@@ -294,3 +295,16 @@ def test_list_filters_open_cases(desk: Desk, member: BillingAccount) -> None:
 
     assert [view.case_number for view in listed] == [second.case_number]
     assert listed[0].account_number == member.account_number
+
+
+def test_case_list_audited(desk: Desk, member: BillingAccount) -> None:
+    opened = open_at(desk, utc(2026, 3, 2, 15, 0), member_id="MBR-3001")
+    reader = desk.as_user("casey", utc(2026, 3, 2, 17, 0))
+
+    case_queries.list_cases(reader, member_id="MBR-3001")
+
+    rows = reader.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "search", AuditEntry.record_type == "case")
+    ).all()
+    assert [row.record_id for row in rows] == [opened.case_number]
+    assert rows[0].username == "casey"
