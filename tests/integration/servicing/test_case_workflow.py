@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from premia.audit.tables import AuditEntry
 from premia.accounts.tables import BillingAccount
+from premia.audit.tables import AuditEntry
 from premia.kernel.errors import ConflictError, PermissionDeniedError, ValidationError
 from premia.servicing import case_queries, cases
 from premia.servicing.contacts import log_contact
