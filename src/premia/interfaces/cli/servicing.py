@@ -440,6 +440,7 @@ def approve(
     dispute_number: str = typer.Argument(...),
     reject: bool = typer.Option(False, "--reject", help="Send the decision back instead of approving it."),
     note: str | None = typer.Option(None, "--note"),
+    on: str | None = typer.Option(None, "--on", help="Approval date, on which the credit is applied, YYYY-MM-DD; default today."),
     version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
     json_output: bool = JSON_OPTION,
 ) -> None:
@@ -449,9 +450,10 @@ def approve(
     """
 
     def body() -> None:
+        approved_on = parse_date(on, field="on") if on else None
         with runtime.unit_of_work() as ctx:
             dispute = disputes.approve_dispute(
-                ctx, dispute_number, approve=not reject, note=note, expected_version=version
+                ctx, dispute_number, approve=not reject, note=note, on=approved_on, expected_version=version
             )
             view = dispute_queries.dispute_view(ctx, dispute).to_dict()
         _print(view, json_output, title=f"dispute {view['dispute_number']} is {view['status']}")
