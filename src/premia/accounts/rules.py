@@ -76,7 +76,8 @@ def normalize_state(value: str, *, field: str = "state", record: str | None = No
 
 def normalize_zip(value: str, *, field: str = "zip_code", record: str | None = None) -> str:
     digits = (value or "").strip().replace("-", "")
-    if not ZIP_PATTERN.match(digits):
+    # 00000 matches the pattern but is no ZIP code; it is what a blank form field often becomes.
+    if not ZIP_PATTERN.match(digits) or digits[:5] == "00000":
         raise _invalid(
             "address.invalid_zip",
             field,
@@ -144,6 +145,17 @@ def normalize_phone(value: str, *, field: str = "phone", record: str | None = No
             value,
             f"{field} {value!r} is not a 10-digit US phone number.",
             "Write the number with its area code, for example 804-555-0142.",
+            record,
+        )
+    # In the North American Numbering Plan neither the area code nor the exchange starts
+    # with 0 or 1, so 123-456-7890 or 000-555-0142 is a placeholder, not a number.
+    if digits[0] in "01" or digits[3] in "01":
+        raise _invalid(
+            "contact.invalid_phone",
+            field,
+            value,
+            f"{field} {value!r} is not a US phone number: the area code and the exchange start with 2 to 9.",
+            "Check the number with the member, for example 804-555-0142.",
             record,
         )
     return digits

@@ -117,7 +117,7 @@ def test_zip_normalised(zip_code: str, normal: str) -> None:
     assert rules.normalize_zip(zip_code) == normal
 
 
-@pytest.mark.parametrize("zip_code", ["2322", "232201", "ABCDE", "23220-12"])
+@pytest.mark.parametrize("zip_code", ["2322", "232201", "ABCDE", "23220-12", "00000", "00000-1234"])
 def test_zip_invalid(zip_code: str) -> None:
     with pytest.raises(ValidationError) as caught:
         rules.normalize_zip(zip_code)
@@ -131,7 +131,7 @@ def test_phone_normalised(phone: str, digits: str) -> None:
     assert rules.normalize_phone(phone) == digits
 
 
-@pytest.mark.parametrize("phone", ["555-0142", "2-804-555-0142", "804555014299"])
+@pytest.mark.parametrize("phone", ["555-0142", "2-804-555-0142", "804555014299", "123-456-7890", "000-555-0142", "804-155-0142"])
 def test_phone_invalid(phone: str) -> None:
     with pytest.raises(ValidationError) as caught:
         rules.normalize_phone(phone, field="payer_phone")
