@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from premia.accounts import rules
 from premia.accounts.model import Address, ChangeSource, Language, PersonInput, Sex
-from premia.accounts.tables import Person, PersonHistory
+from premia.accounts.tables import BillingAccount, Person, PersonHistory
 from premia.accounts.views import PersonView
 from premia.audit import service as audit
 from premia.infra.context import ServiceContext
@@ -171,7 +171,40 @@ def update_person(
     audit.record(
         ctx, action="update", record_type=RECORD_TYPE, record_id=person.member_id, fields=[c.field for c in applied]
     )
+    _accounts_follow_language(ctx, person, applied)
     return person
+
+
+def _accounts_follow_language(ctx: ServiceContext, person: Person, applied: list[_Change]) -> None:
+    """Carry a new written language to the accounts the person holds and pays that used the old one.
+
+    Notices go out in the account's language. An account in the holder's old language was
+    following the holder, so it follows the change. An account set to another language, or
+    one paid by someone else, keeps its own.
+    """
+    change = next((item for item in applied if item.field == "written_language"), None)
+    if change is None or change.old is None or change.new is None:
+        return
+    accounts = ctx.session.scalars(
+        select(BillingAccount).where(
+            BillingAccount.person_id == person.id,
+            BillingAccount.language == change.old,
+            BillingAccount.payer_name.is_(None),
+        )
+    ).all()
+    for account in accounts:
+        account.language = change.new
+        account.updated_at = ctx.now()
+        audit.record(
+            ctx,
+            action="update",
+            record_type="billing_account",
+            record_id=account.account_number,
+            fields=["language"],
+            detail={"follows_holder": person.member_id},
+        )
+    if accounts:
+        ctx.session.flush()
 
 
 def person_history(ctx: ServiceContext, member_id: str) -> list[dict[str, Any]]:

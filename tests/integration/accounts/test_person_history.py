@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from premia.accounts import person_service
-from premia.accounts.model import Address, ChangeSource, PersonInput
+from premia.accounts import service as accounts
+from premia.accounts.model import AccountInput, Address, ChangeSource, PersonInput
+from premia.accounts.tables import Person
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from premia.staff.permissions import Role
@@ -196,3 +198,26 @@ def test_auditor_cannot_change(
 ) -> None:
     with pytest.raises(PermissionDeniedError):
         person_service.update_person(make_context(ctx.session, role=Role.AUDITOR), member_id, {"phone": "804-555-0100"})
+
+
+
+def test_account_follows_written_language(ctx: ServiceContext, individual: Callable[..., AccountInput]) -> None:
+    account = accounts.create_account(ctx, individual())
+    member_id = ctx.session.get(Person, account.person_id).member_id
+
+    person_service.update_person(ctx, member_id, {"written_language": "es"}, source=ChangeSource.MEMBER)
+
+    # The account was in the holder's old language, so notices now go out in Spanish.
+    assert account.language == "es"
+
+
+
+def test_account_paid_by_other_kept(ctx: ServiceContext, individual: Callable[..., AccountInput]) -> None:
+    account = accounts.create_account(ctx, individual())
+    member_id = ctx.session.get(Person, account.person_id).member_id
+    account.payer_name = "Pat Payer"
+
+    person_service.update_person(ctx, member_id, {"written_language": "es"}, source=ChangeSource.MEMBER)
+
+    # Notices go to the payer, whose language the holder's change does not tell.
+    assert account.language == "en"
