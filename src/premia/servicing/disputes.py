@@ -43,6 +43,7 @@ from premia.kernel.errors import (
     ValidationError,
     version_conflict,
 )
+from premia.kernel.money import format_cents
 from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount
 from premia.ledger.receivables import open_items
@@ -218,6 +219,8 @@ def decide_dispute(
             field="note",
         )
 
+    if outcome is DisputeOutcome.REFUND:
+        _check_refund_left(ctx, dispute, amount, record=record)
     needs_approval = outcome is not DisputeOutcome.DENIAL and amount > config.adjustment_approval_cents
     target = DisputeStatus.PENDING_APPROVAL if needs_approval else outcome.decided_status
     check_transition(DisputeStatus(dispute.status), DisputeAction.DECIDE, target, record=record)
@@ -414,6 +417,28 @@ def _post_outcome(
             idempotency_key=f"dispute:{dispute.id}:refund",
         )
         dispute.refund_cents = refund_cents
+
+
+def _check_refund_left(ctx: ServiceContext, dispute: Dispute, amount_cents: int, *, record: str) -> None:
+    """Reject a refund decision when the credit would only pay what the account still owes.
+
+    The disputed amount is credited to the account first, and a refund pays out only the
+    credit left after that (the refunds area caps it there). Deciding a refund that can
+    never be paid would leave the dispute waiting on an approval that must fail.
+    """
+    owed_after = ledger.account_balance(ctx, dispute.billing_account_id) - amount_cents
+    if owed_after >= 0:
+        raise ValidationError(
+            code="dispute.nothing_left_to_refund",
+            message=(
+                f"{record}: after the {format_cents(amount_cents)} credit the account still owes "
+                f"{format_cents(owed_after)}, so no credit is left to refund."
+            ),
+            record=record,
+            field="outcome",
+            value=DisputeOutcome.REFUND.value,
+            hint="Decide an adjustment credit instead; it lowers what the account owes.",
+        )
 
 
 def _account_number(ctx: ServiceContext, dispute: Dispute) -> str:

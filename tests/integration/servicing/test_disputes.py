@@ -437,3 +437,24 @@ def test_account_disputes_lists_dispute(story, desk: Desk, household: Household)
     assert view.account_number == household.account.account_number
     assert view.status == dispute.status
     assert [item["invoice_line_id"] for item in view.items] == [household.child_line.id]
+
+
+def test_refund_with_balance_owed_rejected(story, desk: Desk, household: Household) -> None:
+    pay(story, household.account, MONTH_CENTS, date(2025, 12, 28))
+    dispute = dispute_child_line(desk, household, on=date(2026, 1, 3))
+    story.bill(date(2026, 1, 15))
+
+    with pytest.raises(ValidationError) as caught:
+        disputes.decide_dispute(
+            desk.as_user("sam", utc(2026, 1, 16, 16, 0)),
+            dispute.dispute_number,
+            outcome=DisputeOutcome.REFUND,
+            note="Refund the child's month",
+            on=date(2026, 1, 16),
+            config=desk.config,
+        )
+
+    # February's 1,280.40 is owed, and the 306.00 credit only lowers it.
+    assert caught.value.code == "dispute.nothing_left_to_refund"
+    assert "974.40" in caught.value.message
+    assert dispute.status == DisputeStatus.OPEN.value
