@@ -176,7 +176,7 @@ def update_person(
 
 
 def _accounts_follow_language(ctx: ServiceContext, person: Person, applied: list[_Change]) -> None:
-    """Carry a new written language to the accounts the person holds and pays that used the old one.
+    """Carry a new written language to the person's own accounts (no other payer) that used the old one.
 
     Notices go out in the account's language. An account in the holder's old language was
     following the holder, so it follows the change. An account set to another language, or

@@ -76,7 +76,7 @@ def normalize_state(value: str, *, field: str = "state", record: str | None = No
 
 def normalize_zip(value: str, *, field: str = "zip_code", record: str | None = None) -> str:
     digits = (value or "").strip().replace("-", "")
-    # 00000 matches the pattern but is no ZIP code; it is what a blank form field often becomes.
+    # 00000 matches the pattern but is not an assigned ZIP code.
     if not ZIP_PATTERN.match(digits) or digits[:5] == "00000":
         raise _invalid(
             "address.invalid_zip",
