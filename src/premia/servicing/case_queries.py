@@ -20,7 +20,7 @@ from premia.servicing.cases import RECORD_TYPE, find_case
 from premia.servicing.config import ServicingConfig, default_config
 from premia.servicing.model import CaseStatus
 from premia.servicing.parties import surviving_person
-from premia.servicing.tables import ServiceCase
+from premia.servicing.tables import CaseEvent, ServiceCase
 from premia.staff.permissions import Permission
 
 
@@ -86,6 +86,40 @@ def list_cases(
     for case in cases:
         audit.record(ctx, action="search", record_type="case", record_id=case.case_number)
     return [case_view(ctx, case) for case in cases]
+
+
+@dataclass(frozen=True)
+class CaseEventView:
+    """One step of a case's history: who did what, the status before and after, and the note."""
+
+    occurred_at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "note": self.note,
+        }
+
+
+def case_history(ctx: ServiceContext, case_number: str) -> list[CaseEventView]:
+    """List the case's steps, oldest first: opening, assignments, notes, pauses, resolution, reopening."""
+    ctx.require(Permission.CASES_WORK)
+    case = find_case(ctx, case_number)
+    events = ctx.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
+    audit.record(ctx, action="read", record_type=RECORD_TYPE, record_id=case.case_number, fields=["history"])
+    return [
+        CaseEventView(event.occurred_at, event.actor, event.action, event.from_status, event.to_status, event.note)
+        for event in events
+    ]
 
 
 def case_clocks(

@@ -203,3 +203,19 @@ def test_dispute_on_unknown_line_fails_clearly(desk_cli) -> None:
 
     assert result.exit_code == 1
     assert "invoice line 999999" in result.output
+
+
+def test_case_history_and_close(desk_cli) -> None:
+    opened = data(
+        desk_cli("cases", "open", "--type", "inquiry", "--subject", "Premium went up", "--member-id", "MBR-3001", "--json")
+    )
+    number = opened["case_number"]
+    desk_cli("cases", "update", number, "--note", "Explained the age change", "--json")
+    desk_cli("cases", "resolve", number, "--resolution", "Answered on the call", "--code", "answered", "--json")
+    closed = data(desk_cli("cases", "close", number, "--json"))
+    history = data(desk_cli("cases", "history", number, "--json"))
+
+    assert closed["status"] == "closed"
+    assert [event["action"] for event in history][0] == "open"
+    assert "Explained the age change" in [event["note"] for event in history]
+    assert history[-1]["to_status"] == "closed"

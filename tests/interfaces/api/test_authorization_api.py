@@ -130,6 +130,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Requirement] = {
     ("POST", "/cases/{case_number}/reopening"): needs(P.CASES_WORK),
     ("POST", "/cases/{case_number}/closure"): needs(P.CASES_WORK),
     ("GET", "/cases/{case_number}/clocks"): needs(P.CASES_WORK),
+    ("GET", "/cases/{case_number}/events"): needs(P.CASES_WORK),
     ("POST", "/disputes"): needs(P.DISPUTES_OPEN),
     ("GET", "/disputes"): needs(P.DISPUTES_OPEN),
     ("GET", "/disputes/{dispute_number}"): needs(P.DISPUTES_OPEN),

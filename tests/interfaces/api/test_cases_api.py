@@ -101,3 +101,16 @@ def test_cases_filtered_and_paged(api):
     ).json()
     assert [case["subject"] for case in first["items"] + second["items"]] == ["one", "two", "three"]
     assert second["next_cursor"] is None
+
+
+def test_case_history_listed(api):
+    household = couple(api)
+    number = _open(api, household.member_id).json()["case_number"]
+    assigned = _post(api, number, "assignment", {"owner": "csr-user"}, _etag(api, number))
+    _post(api, number, "resolution", {"resolution": "Second charge was a duplicate print", "code": "answered"}, assigned.headers["ETag"])
+    response = api.client.get(f"/api/v1/cases/{number}/events", headers=api.headers(Role.CSR))
+    events = response.json()
+    assert response.status_code == 200
+    assert [event["action"] for event in events] == ["open", "assign", "resolve"]
+    assert events[-1]["to_status"] == "resolved"
+    assert events[-1]["note"] == "Second charge was a duplicate print"

@@ -259,6 +259,31 @@ def reopen(
     )
 
 
+@cases_app.command("close")
+def close(
+    case_number: str = typer.Argument(...),
+    version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Close a resolved case once nothing more is expected on it."""
+    _change_case(lambda ctx: cases.close_case(ctx, case_number, expected_version=version), json_output, "closed")
+
+
+@cases_app.command("history")
+def history(case_number: str = typer.Argument(...), json_output: bool = JSON_OPTION) -> None:
+    """List the case's steps, oldest first, with who took each and its note."""
+
+    def body() -> None:
+        with runtime.unit_of_work() as ctx:
+            rows = [event.to_dict() for event in case_queries.case_history(ctx, case_number)]
+        if json_output:
+            runtime.emit_json(rows)
+            return
+        runtime.echo_table(rows, ["occurred_at", "actor", "action", "from_status", "to_status", "note"])
+
+    runtime.run(body)
+
+
 @cases_app.command("list")
 def list_(
     status: CaseStatus | None = typer.Option(None, "--status"),

@@ -17,7 +17,7 @@ from premia.interfaces.api.errors import problems
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
 from premia.interfaces.api.schemas.common import MAX_ID, ApiInput
 from premia.servicing import assign_case, case_clocks, close_case, open_case, reopen_case, resolve_case, update_case
-from premia.servicing.case_queries import case_view, get_case
+from premia.servicing.case_queries import case_history, case_view, get_case
 from premia.servicing.cases import find_case
 from premia.servicing.model import CaseInput, CasePriority, CaseStatus, CaseType, ResolutionCode
 from premia.servicing.parties import surviving_person
@@ -260,3 +260,20 @@ def clocks(
         viewer_zone=zone,
         clocks=[ClockOut.model_validate(report.to_dict()) for report in reports],
     )
+
+
+class CaseEventOut(BaseModel):
+    occurred_at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+@router.get(
+    "/{case_number}/events", response_model=list[CaseEventOut], responses=problems(404, 422), dependencies=[requires(Permission.CASES_WORK)]
+)
+def events(case_number: str, ctx: Context) -> list[CaseEventOut]:
+    """List the case's steps, oldest first: opening, assignments, notes, pauses, resolution and reopening."""
+    return [CaseEventOut.model_validate(event.to_dict()) for event in case_history(ctx, case_number)]
