@@ -175,6 +175,7 @@ def _item_amount(requested: int | None, available: int, *, label: str, record: s
             record=record,
             field="amount",
             value=format_cents(amount) if isinstance(amount, int) else amount,
+            hint=f"Enter an amount from 0.01 to {format_cents(available)}, or leave it out to dispute all of it.",
         )
     return amount
 
@@ -228,5 +229,6 @@ def decided_amount(
             record=record,
             field="amount",
             value=format_cents(amount) if isinstance(amount, int) else amount,
+            hint=f"Enter an amount from 0.01 to {format_cents(dispute.disputed_cents)}, or leave it out to decide all of it.",
         )
     return amount

@@ -141,5 +141,14 @@ def require(role: Role | str, permission: Permission, *, username: str) -> None:
             message=f"User {username} (role {role}) may not perform {permission.value}.",
             field="role",
             value=str(role),
-            hint="Ask an administrator for a role that grants this permission.",
+            hint=_who_may(permission),
         )
+
+
+def _who_may(permission: Permission) -> str:
+    """Name the roles besides admin that grant ``permission``, so the user knows whom to ask."""
+    roles = [str(role) for role, granted in ROLE_PERMISSIONS.items() if permission in granted and role is not Role.ADMIN]
+    if not roles:
+        return "Ask an administrator; only the admin role may do this."
+    named = f"the role {roles[0]}" if len(roles) == 1 else "one of the roles " + ", ".join(roles)
+    return f"Ask a user with {named} to do it, or an administrator for such a role."

@@ -145,3 +145,13 @@ def test_merge_moves_coverage(api):
     assert back.status_code == 409
     assert back.json()["code"] == "person.already_merged"
     assert [member["member_id"] for member in policy["members"]] == [other.member_id, household.member_id]
+
+
+def test_short_zip_named_in_problem(api):
+    household = couple(api)
+    etag = _read(api, household.member_id).headers["ETag"]
+    response = _patch(api, household.member_id, {"address": {**NEW_ADDRESS, "zip_code": "2203"}}, etag)
+    problem = response.json()
+    assert response.status_code == 422
+    assert problem["code"] == "address.invalid_zip"
+    assert "2203" in problem["detail"]

@@ -31,7 +31,9 @@ class AddressIn(ApiInput):
     line2: str | None = Field(default=None, max_length=128)
     city: str = Field(min_length=1, max_length=64)
     state: str = Field(min_length=2, max_length=2)
-    zip_code: str = Field(min_length=5, max_length=10)
+    # Only the length is bounded here, so a short or malformed ZIP code gets the rules'
+    # message (the value and the accepted forms) rather than a generic length error.
+    zip_code: str = Field(min_length=1, max_length=10, description="Five digits or ZIP+4, such as 23220 or 23220-1234.")
     county_code: str | None = Field(default=None, max_length=8)
 
     def to_model(self) -> Address:
