@@ -65,8 +65,10 @@ from premia.servicing.model import (
     DisputedItem,
     DisputeOutcome,
     DisputeStatus,
+    ProtectedAction,
 )
 from premia.servicing.tables import Dispute, DisputeItem, ServiceCase
+from premia.servicing.verification import get_contact, require_verified
 from premia.staff.permissions import Permission
 
 log = logging.getLogger("premia.servicing")
@@ -125,6 +127,12 @@ def open_dispute(
     on = on or ctx.today()
     account = lock_account(ctx, get_account_row(ctx, account_number).id)
     record = f"dispute on billing_account {account.account_number}"
+    if contact_id is not None:
+        # Opened on a call, the dispute discusses the member's bill, so the caller must be
+        # verified for it as for any other billing question.
+        contact = get_contact(ctx, contact_id)
+        holder = contact.verified_person_id or account.person_id or 0
+        require_verified(ctx, contact, person_id=holder, action=ProtectedAction.DISCUSS_BILLING)
     if not (reason or "").strip():
         raise ValidationError(
             code="dispute.reason_missing",

@@ -25,7 +25,17 @@ from premia.payments.service import PostingResult, post_payment
 from premia.payments.tables import Refund
 from premia.servicing import dispute_queries, disputes
 from premia.servicing.dispute_holds import HoldKey, disputed_open_cents
-from premia.servicing.model import CaseStatus, DisputedItem, DisputeOutcome, DisputeStatus
+from premia.servicing.contacts import log_contact
+from premia.servicing.model import (
+    CaseStatus,
+    ContactChannel,
+    ContactDirection,
+    ContactInput,
+    ContactSubject,
+    DisputedItem,
+    DisputeOutcome,
+    DisputeStatus,
+)
 from premia.servicing.tables import Dispute, ServiceCase
 from tests.integration.servicing.conftest import Desk, chicago_config, utc
 
@@ -458,3 +468,29 @@ def test_refund_with_balance_owed_rejected(story, desk: Desk, household: Househo
     assert caught.value.code == "dispute.nothing_left_to_refund"
     assert "974.40" in caught.value.message
     assert dispute.status == DisputeStatus.OPEN.value
+
+
+def test_dispute_on_unverified_call_refused(story, desk: Desk, household: Household) -> None:
+    contact = log_contact(
+        desk.as_user("casey", utc(2025, 12, 20, 15, 0)),
+        ContactInput(
+            channel=ContactChannel.PHONE,
+            direction=ContactDirection.INBOUND,
+            subject=ContactSubject.BILLING,
+            account_number=household.account.account_number,
+        ),
+        config=desk.config,
+    )
+
+    with pytest.raises(PermissionDeniedError) as caught:
+        disputes.open_dispute(
+            desk.as_user("casey", utc(2025, 12, 20, 16, 0)),
+            account_number=household.account.account_number,
+            items=[DisputedItem(invoice_line_id=household.child_line.id)],
+            reason="Child was added in error",
+            on=date(2025, 12, 20),
+            contact_id=contact.id,
+            config=desk.config,
+        )
+
+    assert caught.value.code == "contact.not_verified"
