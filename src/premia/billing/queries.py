@@ -167,7 +167,9 @@ def _invoice_data(invoice: Invoice, lines: list[InvoiceLine]) -> dict[str, Any]:
         "payments_and_activity_since": format_cents(invoice.payments_since_cents, thousands=False),
         "current_charges": format_cents(invoice.current_charges_cents, thousands=False),
         "adjustments": format_cents(invoice.adjustments_cents, thousands=False),
-        "credits_applied": format_cents(-invoice.credits_applied_cents, thousands=False),
+        # Shown for information: the credit is already part of the balance, so amount_due is
+        # previous_balance + payments_and_activity_since + current_charges + adjustments.
+        "credits_applied": format_cents(invoice.credits_applied_cents, thousands=False),
         "amount_due": format_cents(invoice.amount_due_cents, thousands=False),
         "lines": [
             {

@@ -54,7 +54,12 @@ class InvoiceLineOut(BaseModel):
 
 
 class InvoiceOut(BaseModel):
-    """An issued invoice. Amounts follow the statement: previous balance, activity since, charges, amount due."""
+    """An issued invoice. Amounts follow the statement: previous balance, activity since, charges, amount due.
+
+    ``amount_due`` is ``previous_balance`` + ``payments_since`` + ``current_charges`` +
+    ``adjustments``. ``credits_applied`` is a note, not a term of that sum: the credit was already counted
+    in the balance and is only shown as used on this invoice.
+    """
 
     invoice_number: str
     legal_entity: str
@@ -63,12 +68,14 @@ class InvoiceOut(BaseModel):
     period_end: date
     issue_date: date
     due_date: date
-    previous_balance: Money
-    payments_since: Money
-    current_charges: Money
-    adjustments: Money
-    credits_applied: Money
-    amount_due: Money
+    previous_balance: Money = Field(description="The previous invoice's amount due.")
+    payments_since: Money = Field(description="Payments and other activity since the previous invoice; negative lowers what is owed.")
+    current_charges: Money = Field(description="This billing period's lines.")
+    adjustments: Money = Field(description="Lines that correct months billed before.")
+    credits_applied: Money = Field(
+        description="Credit already on the account that this invoice used, shown for information; it is part of the balance, not subtracted again."
+    )
+    amount_due: Money = Field(description="previous_balance + payments_since + current_charges + adjustments.")
     gross_premium: Money
     aptc: Money
     lines: list[InvoiceLineOut]
@@ -101,7 +108,7 @@ def invoices_out(ctx: ServiceContext, invoices: list[Invoice]) -> list[InvoiceOu
             current_charges=Money.of(invoice.current_charges_cents),
             adjustments=Money.of(invoice.adjustments_cents),
             # Stored as the positive amount applied; the statement shows it as a deduction.
-            credits_applied=Money.of(-invoice.credits_applied_cents),
+            credits_applied=Money.of(invoice.credits_applied_cents),
             amount_due=Money.of(invoice.amount_due_cents),
             gross_premium=Money.of(invoice.gross_premium_cents),
             aptc=Money.of(invoice.aptc_cents),
