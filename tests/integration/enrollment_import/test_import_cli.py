@@ -100,10 +100,14 @@ def test_second_run_is_duplicate(premia: Invoke, tmp_path: Path) -> None:
     again = premia("import", "834", str(source), "--no-tr3", "--json")
     reports = json.loads(again.stdout)
 
+    first_report = json.loads((tmp_path / "enrollment.834.report.json").read_text(encoding="utf-8"))
     assert again.exit_code == 0, again.output
     assert reports[0]["status"] == "duplicate"
     assert reports[0]["duplicate_of"] == 1
     assert (tmp_path / "enrollment.834.999").is_file()
+    # The duplicate's report is written beside the first import's, which stays as it was.
+    assert first_report["status"] == "accepted"
+    assert (tmp_path / "enrollment.834.duplicate.report.json").is_file()
 
 
 def test_rejected_file_exits_1(premia: Invoke, tmp_path: Path) -> None:

@@ -41,13 +41,20 @@ def test_same_file_twice(ctx: ServiceContext, import_text: Callable[..., ImportR
 def test_same_interchange_other_content(
     ctx: ServiceContext, import_text: Callable[..., ImportResult]
 ) -> None:
-    import_text(two_families())
-    resent = interchange_text([member("C-1", first_name="CAL")], control_number="000000101")
+    first = import_text(two_families())
+    reused = interchange_text([member("C-1", first_name="CAL")], control_number="000000101")
 
-    report = import_text(resent).report
+    result = import_text(reused)
+    report = result.report
 
-    assert report.status == "duplicate"
-    assert "ISA13 000000101" in report.warnings[0].message
+    # Other content under a used ISA13 is a new file reusing the number: rejected whole
+    # with TA1 note 025, never answered with the first file's 999.
+    assert report.status == "rejected"
+    assert report.rejections[0].code == "x12.duplicate_interchange_control_number"
+    assert "ISA13 000000101" in report.rejections[0].reason
+    assert result.acknowledgment != first.acknowledgment
+    assert "TA1*000000101*" in result.acknowledgment
+    assert "*R*025~" in result.acknowledgment
     assert count_rows(ctx)["persons"] == 2
 
 

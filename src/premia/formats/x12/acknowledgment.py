@@ -31,6 +31,7 @@ INTERCHANGE_NOTE_CODES = {
     FindingCode.SEGMENT_OUT_OF_PLACE: "024",
     FindingCode.DELIMITERS_CHANGED: "027",
     FindingCode.NOT_AN_INTERCHANGE: "022",
+    FindingCode.DUPLICATE_INTERCHANGE_CONTROL_NUMBER: "025",
 }
 ISA_ELEMENT_NOTE_CODES = {"ISA09": "014", "ISA10": "015", "ISA13": "018", "ISA15": "020"}
 # AK905 codes for functional group errors.
@@ -183,7 +184,9 @@ def _interchange_rejection(
         if not finding.is_error or (finding.group is not None and not stray_in_group):
             continue
         code = INTERCHANGE_NOTE_CODES.get(finding.code)
-        if finding.segment_id == "ISA" and finding.element in ISA_ELEMENT_NOTE_CODES:
+        # An invalid ISA element value has its own note code, unless the finding names a
+        # fault with a more precise one (a duplicate ISA13 is 025, not 018).
+        if finding.segment_id == "ISA" and finding.element in ISA_ELEMENT_NOTE_CODES and finding.code is not FindingCode.DUPLICATE_INTERCHANGE_CONTROL_NUMBER:
             code = ISA_ELEMENT_NOTE_CODES[finding.element]
         if finding.code is FindingCode.TR3_INTERCHANGE_ERROR:
             code = finding.syntax_code or "024"

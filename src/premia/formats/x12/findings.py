@@ -32,6 +32,7 @@ class FindingCode(StrEnum):
     DELIMITERS_CHANGED = "x12.delimiters_changed"
     INVALID_CHARACTER = "x12.invalid_character"
     INTERCHANGE_CONTROL_NUMBER_MISMATCH = "x12.interchange_control_number_mismatch"
+    DUPLICATE_INTERCHANGE_CONTROL_NUMBER = "x12.duplicate_interchange_control_number"
     GROUP_COUNT_MISMATCH = "x12.group_count_mismatch"
     INTERCHANGE_TRAILER_MISSING = "x12.interchange_trailer_missing"
     # Functional group (GS, GE).

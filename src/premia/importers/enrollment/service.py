@@ -2,9 +2,10 @@
 
 The steps, in order:
 
-1. Read the file and its SHA-256. An interchange already applied (same sender ISA06 and
-   ISA13, or the same content) is reported as a duplicate and changes nothing; its stored
-   999 is returned again.
+1. Read the file and its SHA-256. A file already applied (the same content) is reported as
+   a duplicate and changes nothing; its stored 999 is returned again. Other content under
+   a sender's ISA06 and ISA13 already applied is a new file reusing the control number: it
+   is rejected whole with a TA1 (note 025) and changes nothing.
 2. Envelope and structure checks always run. Full TR3 validation with pyx12 runs when the
    options ask for it (by default on files of at most 1 MB); its findings go to the 999
    and the report and never reject anything.
@@ -31,7 +32,7 @@ from sqlalchemy import or_, select
 
 from premia.audit import service as audit
 from premia.catalog.service import current_catalog
-from premia.formats.x12 import Enrollment834, Finding, FindingScope, Parsed834, parse_834
+from premia.formats.x12 import Enrollment834, Finding, FindingCode, FindingScope, Parsed834, Severity, parse_834
 from premia.importers.enrollment.acknowledgments import (
     AcknowledgmentText,
     as_notes,
@@ -155,6 +156,12 @@ def _import_parsed(
     )
 
     previous = _applied_import(ctx, content_hash, report.sender_id, report.control_number)
+    if previous is not None and previous.content_hash != content_hash and first is not None:
+        # Other content under an interchange control number the sender already used is a new
+        # file reusing the number, not a resend: it is rejected whole with TA1 note 025, and
+        # the earlier import's acknowledgment is never returned for it.
+        reused = _reused_control_number(first.control_number, report.sender_id, previous)
+        return _reject_file(ctx, report, parsed, [*parsed.findings, reused])
     resuming = (
         previous is not None
         and previous.status == ImportStatus.IN_PROGRESS
@@ -219,6 +226,24 @@ def _applied_import(
         ImportFile.kind == KIND, ImportFile.status != ImportStatus.REJECTED.value, or_(*same)
     )
     return ctx.session.scalars(query.order_by(ImportFile.id).limit(1)).first()
+
+
+def _reused_control_number(control_number: str | None, sender_id: str | None, previous: ImportFile) -> Finding:
+    return Finding(
+        code=FindingCode.DUPLICATE_INTERCHANGE_CONTROL_NUMBER,
+        severity=Severity.ERROR,
+        scope=FindingScope.INTERCHANGE,
+        segment_id="ISA",
+        position=1,
+        element="ISA13",
+        message=(
+            f"ISA13 {control_number} from sender {sender_id} was already used by import {previous.id} "
+            f"({previous.file_name}), whose content differs from this file's."
+        ),
+        hint="Send a new file with its own interchange control number; to resend the earlier file, send it unchanged.",
+        value=control_number,
+        interchange=control_number,
+    )
 
 
 def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) -> ImportResult:

@@ -125,9 +125,14 @@ def _import_context() -> Iterator[ServiceContext]:
 
 
 def _write_outputs(path: Path, result: ImportResult, ack_dir: Path | None) -> list[Path]:
-    """Write the JSON report and the 999 beside the file, or into ``ack_dir``."""
+    """Write the JSON report and the 999 beside the file, or into ``ack_dir``.
+
+    A duplicate's report goes to ``.duplicate.report.json``, so the report of the import that
+    applied the file stays as it was written.
+    """
     folder = ack_dir or path.parent
-    report_path = folder / f"{path.name}.report.json"
+    duplicate = result.report.status is ImportStatus.DUPLICATE
+    report_path = folder / f"{path.name}.{'duplicate.' if duplicate else ''}report.json"
     written = [report_path]
     try:
         folder.mkdir(parents=True, exist_ok=True)
