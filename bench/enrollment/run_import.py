@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
@@ -173,7 +174,11 @@ def main() -> None:
         "--tr3-members", type=int, default=2_000, help="Members in the file timed with TR3 validation."
     )
     parser.add_argument(
-        "--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+        "--engines",
+        nargs="+",
+        default=["sqlite", "postgresql"],
+        choices=["sqlite", "postgresql"],
+        help="Databases to import into (default: both).",
     )
     parser.add_argument("--json", type=Path, help="Also write the results to this JSON file.")
     arguments = parser.parse_args()
@@ -198,10 +203,12 @@ def main() -> None:
                 results[f"{engine_name}_without_tr3"] = timed_import(url, big, tr3=False)
             with empty_database(engine_name, folder) as url:
                 results[f"{engine_name}_with_tr3"] = timed_import(url, small, tr3=True)
+            # Progress goes to standard error, so standard output is one JSON document.
             print(
                 json.dumps(
                     {engine_name: [results[f"{engine_name}_without_tr3"], results[f"{engine_name}_with_tr3"]]}
-                )
+                ),
+                file=sys.stderr,
             )
     print(json.dumps(results, indent=2))
     if arguments.json:

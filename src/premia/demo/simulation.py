@@ -174,7 +174,7 @@ def _note_undelivered_notices(world: DemoWorld, first_bill_day: date) -> None:
     world.skip(
         "notice delivery",
         f"{pending:,} notices due after {first_bill_day} are not rendered or printed: rendering takes about "
-        f"0.4 s of CPU per document, about {minutes} minutes for these. Run `premia notices deliver` to send them.",
+        f"0.4 s of CPU per document, about {minutes} minute{'s' if minutes != 1 else ''} for these. Run `premia notices deliver` to send them.",
     )
 
 

@@ -112,7 +112,7 @@ class Catalog:
                 )
         raise NotFoundError(
             code="rating.no_area_for_address",
-            message=f"no {state} rating area covers ZIP {zip_code} county {county}.",
+            message=f"no {state} rating area covers ZIP {zip_code}{f' county {county}' if county else ''}.",
             field="zip_code",
             value=zip_code,
             hint="Check the address, or add the county or ZIP code to a rating area.",

@@ -266,13 +266,13 @@ def create_group(
     group_number: str = typer.Argument(..., help="The carrier's group number."),
     name: str = typer.Option(..., "--name", help="Employer's legal name."),
     anniversary_month: int = typer.Option(..., "--anniversary-month", help="Plan-year start month, 1-12."),
-    line1: str = typer.Option(..., "--address"),
-    city: str = typer.Option(..., "--city"),
-    state: str = typer.Option(..., "--state"),
-    zip_code: str = typer.Option(..., "--zip"),
+    line1: str = typer.Option(..., "--address", help="Street address of the employer, where its members are rated."),
+    city: str = typer.Option(..., "--city", help="City of the employer's address."),
+    state: str = typer.Option(..., "--state", help="Two-letter USPS state code."),
+    zip_code: str = typer.Option(..., "--zip", help="ZIP or ZIP+4."),
     parent: str | None = typer.Option(None, "--parent", help="Parent group number, for a sub-group."),
     tax_id: str | None = typer.Option(None, "--tax-id", help="Employer identification number."),
-    contact_email: str | None = typer.Option(None, "--contact-email"),
+    contact_email: str | None = typer.Option(None, "--contact-email", help="Email of the employer's benefits contact."),
 ) -> None:
     """Create an employer group or sub-group."""
 

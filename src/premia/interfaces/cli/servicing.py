@@ -639,11 +639,9 @@ def _change_case(action: Any, json_output: bool, verb: str) -> None:
         with runtime.unit_of_work() as ctx:
             case = action(ctx)
             view = case_queries.case_view(ctx, case).to_dict()
-        _print(
-            view,
-            json_output,
-            title=f"case {view['case_number']} {verb}, now {view['status']} (version {view['version']})",
-        )
+        # "resolved, now resolved" says nothing twice: the status is named only when it differs.
+        status = "" if view["status"] == verb else f", now {view['status']}"
+        _print(view, json_output, title=f"case {view['case_number']} {verb}{status} (version {view['version']})")
 
     runtime.run(body)
 
