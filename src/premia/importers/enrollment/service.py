@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
@@ -247,19 +248,21 @@ def _reused_control_number(control_number: str | None, sender_id: str | None, pr
 
 
 def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) -> ImportResult:
+    # The message gives the carrier-local day of the earlier import, as its 999 does.
+    received_on = previous.received_at.astimezone(ZoneInfo(ctx.settings.time_zone)).date()
     report.status = ImportStatus.DUPLICATE
     report.duplicate_of = previous.id
     same_content = previous.content_hash == report.content_hash
     if previous.status == ImportStatus.IN_PROGRESS:
         message = (
             f"Import {previous.id} of this {'file' if same_content else 'interchange'} started on "
-            f"{previous.received_at:%Y-%m-%d} and has not finished; nothing was changed. If it stopped, "
+            f"{received_on:%Y-%m-%d} and has not finished; nothing was changed. If it stopped, "
             "import the same file again with resume to continue after its last commit."
         )
     else:
         message = (
             f"This {'file' if same_content else 'interchange'} was already imported as import {previous.id} "
-            f"on {previous.received_at:%Y-%m-%d} (sender {previous.sender_id}, ISA13 {previous.control_number}); "
+            f"on {received_on:%Y-%m-%d} (sender {previous.sender_id}, ISA13 {previous.control_number}); "
             "nothing was changed."
         )
     report.warn(ImportWarning("import.duplicate", message, 1, "ISA13"))

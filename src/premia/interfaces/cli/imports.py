@@ -74,7 +74,8 @@ def import_834_files(
 ) -> None:
     """Apply 834 enrollment files once each; a file already imported changes nothing.
 
-    Exits with status 1 when any file was rejected as a whole.
+    Exits with status 1 when any file's status is rejected: its envelope was broken, or none
+    of its members could be applied (the JSON report lists why each was rejected).
     """
 
     def body() -> None:
