@@ -19,7 +19,7 @@ from premia.kernel.money import format_cents
 from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
 from premia.ledger.receivables import open_amounts_on
-from premia.ledger.tables import JournalLine
+from premia.ledger.tables import JournalEntry, JournalLine
 from premia.payments.model import PaymentStatus
 from premia.payments.tables import Payment
 from premia.staff.permissions import Permission
@@ -38,11 +38,16 @@ class PolicyStanding:
     paid_through: date | None
 
 
-def month_open_amounts(ctx: ServiceContext, policy_ids: list[int]) -> dict[tuple[int, date], int]:
-    """Net receivable still open per (policy, coverage month), premium and APTC together."""
+def month_open_amounts(
+    ctx: ServiceContext, policy_ids: list[int], *, as_of: date | None = None
+) -> dict[tuple[int, date], int]:
+    """Net receivable still open per (policy, coverage month), premium and APTC together.
+
+    With ``as_of``, only the journal entries dated on or before it count.
+    """
     if not policy_ids:
         return {}
-    rows = ctx.session.execute(
+    query = (
         select(JournalLine.policy_id, JournalLine.coverage_month, func.sum(JournalLine.amount_cents))
         .where(
             JournalLine.ledger_account == LedgerAccount.PREMIUM_RECEIVABLE.value,
@@ -50,12 +55,21 @@ def month_open_amounts(ctx: ServiceContext, policy_ids: list[int]) -> dict[tuple
             JournalLine.coverage_month.is_not(None),
         )
         .group_by(JournalLine.policy_id, JournalLine.coverage_month)
-    ).all()
+    )
+    if as_of is not None:
+        query = query.join(JournalEntry, JournalEntry.id == JournalLine.entry_id).where(JournalEntry.entry_date <= as_of)
+    rows = ctx.session.execute(query).all()
     return {(policy_id, month): int(total) for policy_id, month, total in rows}
 
 
-def billed_months(ctx: ServiceContext, policy_ids: list[int], *, billing_account_ids: set[int] | None = None) -> dict[int, set[date]]:
-    """Coverage months that appear on an issued invoice, per policy.
+def billed_months(
+    ctx: ServiceContext,
+    policy_ids: list[int],
+    *,
+    billing_account_ids: set[int] | None = None,
+    as_of: date | None = None,
+) -> dict[int, set[date]]:
+    """Coverage months that appear on an issued invoice, per policy (issued by ``as_of``, when given).
 
     Passing the policies' ``billing_account_ids`` lets the query use the index on invoice
     lines by account instead of reading every line.
@@ -67,6 +81,8 @@ def billed_months(ctx: ServiceContext, policy_ids: list[int], *, billing_account
     )
     if billing_account_ids:
         query = query.where(InvoiceLine.billing_account_id.in_(billing_account_ids))
+    if as_of is not None:
+        query = query.join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(Invoice.issue_date <= as_of)
     rows = ctx.session.execute(query.distinct()).all()
     months: dict[int, set[date]] = defaultdict(set)
     for policy_id, month in rows:
@@ -74,8 +90,11 @@ def billed_months(ctx: ServiceContext, policy_ids: list[int], *, billing_account
     return months
 
 
-def paid_through_dates(ctx: ServiceContext, policies: list[Policy]) -> dict[int, date | None]:
+def paid_through_dates(ctx: ServiceContext, policies: list[Policy], *, as_of: date | None = None) -> dict[int, date | None]:
     """Return the last day each policy's payments fully cover, derived from billing and the journal.
+
+    With ``as_of``, only invoices issued and entries dated by then count, as the account
+    looked on that day. Without it, everything posted so far counts.
 
     Months are checked in order from the policy's first billed month; the first month with
     anything still open stops the count. A month whose lines net to zero or less (a $0.00
@@ -84,8 +103,8 @@ def paid_through_dates(ctx: ServiceContext, policies: list[Policy]) -> dict[int,
     none, and so does a cancelled policy.
     """
     ids = [policy.id for policy in policies]
-    open_amounts = month_open_amounts(ctx, ids)
-    months_billed = billed_months(ctx, ids, billing_account_ids={policy.billing_account_id for policy in policies})
+    open_amounts = month_open_amounts(ctx, ids, as_of=as_of)
+    months_billed = billed_months(ctx, ids, billing_account_ids={policy.billing_account_id for policy in policies}, as_of=as_of)
     result: dict[int, date | None] = {}
     for policy in policies:
         paid_through: date | None = None
@@ -119,10 +138,10 @@ def _bucket(days_late: int) -> str:
 
 
 def account_billing_summary(ctx: ServiceContext, billing_account_id: int, as_of: date) -> dict[str, Any]:
-    """Balance, aging and the invoices issued by ``as_of``, with each policy's current status and
-    paid-through date, for `accounts show` and the API's account billing summary."""
+    """Balance, aging, paid-through dates and the invoices issued, all as of ``as_of``, with each
+    policy's current status, for `accounts show` and the API's account billing summary."""
     policies = list(ctx.session.scalars(select(Policy).where(Policy.billing_account_id == billing_account_id).order_by(Policy.id)))
-    paid_through = paid_through_dates(ctx, policies)
+    paid_through = paid_through_dates(ctx, policies, as_of=as_of)
     invoices = list(
         ctx.session.scalars(
             select(Invoice)

@@ -246,3 +246,13 @@ def test_account_before_its_first_bill(logged_in):
     assert shown["invoices"] == []
     assert shown["balance"] == "0.00"
     assert shown["aging"]["current"] == "0.00"
+
+
+def test_paid_through_shown_as_of_date(logged_in):
+    account, _ = _billed_couple()
+    _json(run("payments", "post", "--account", account, "--amount", "968.00", "--method", "check", "--reference", "1042", "--received-on", "2026-04-20", "--json"))
+    before = _json(run("accounts", "show", account, "--as-of", "2026-04-18", "--json"))["sections"]["billing"]
+    after = _json(run("accounts", "show", account, "--as-of", "2026-04-25", "--json"))["sections"]["billing"]
+    # May, billed 2026-04-15, is paid on 2026-04-20.
+    assert before["policies"][0]["paid_through"] is None
+    assert after["policies"][0]["paid_through"] == "2026-05-31"
