@@ -8,9 +8,9 @@ first and only records the other:
 * A statement's lockbox credit is the batch already imported in two cases. Its amount is
   one check's, and both name the same invoice, account number or billing account. Or its
   amount is the total of a batch's checks received on one day.
-* A batch check is the statement's lockbox credit already posted when a credit of the same
-  amount, booked on the check's day or up to five days later, was posted to an account and
-  names the same number or account as the check. The check's import item then links that
+* A batch check is the statement's lockbox credit already posted in one case. The credit
+  has the same amount, was booked on the check's day or up to five days later, and was
+  posted to an account. It also names the same number or account as the check. The check's import item then links that
   payment, so one payment never stands for two checks.
 
 A number counts as named when it equals one of the references or a run of their words,

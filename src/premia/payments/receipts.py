@@ -134,7 +134,7 @@ def _receive(
     if receipt.unmatched_note is not None:
         return ReceiptOutcome(), ItemOutcome.RECORDED, f"{decision.reason} {receipt.unmatched_note}"
 
-    held = put_in_suspense(
+    suspense_item = put_in_suspense(
         ctx,
         channel=receipt.channel,
         method=receipt.method,
@@ -147,4 +147,4 @@ def _receive(
         bank_reference=receipt.bank_reference,
         idempotency_key=receipt.item_key,
     )
-    return ReceiptOutcome(suspense_item_id=held.id), ItemOutcome.SUSPENSE, decision.explanation
+    return ReceiptOutcome(suspense_item_id=suspense_item.id), ItemOutcome.SUSPENSE, decision.explanation

@@ -110,8 +110,8 @@ class BankStatementLine(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     suspense_item_id: Mapped[int | None] = mapped_column(ForeignKey("suspense_items.id"))
     recognized_as: Mapped[str | None] = mapped_column(String(128))
-    # For a line recognized as money Premia posted another way, the day those receipts are
-    # dated; reconciliation uses it to pair a deposit the bank booked on another day.
+    # The day of the receipts a recognized line stands for. Reconciliation uses it to pair a
+    # deposit the bank booked on another day with those receipts.
     receipts_on: Mapped[date | None] = mapped_column(Date)
 
 

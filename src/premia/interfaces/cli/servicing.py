@@ -639,7 +639,7 @@ def _change_case(action: Any, json_output: bool, verb: str) -> None:
         with runtime.unit_of_work() as ctx:
             case = action(ctx)
             view = case_queries.case_view(ctx, case).to_dict()
-        # "resolved, now resolved" says nothing twice: the status is named only when it differs.
+        # The status is named only when it differs from the verb, to avoid "resolved, now resolved".
         status = "" if view["status"] == verb else f", now {view['status']}"
         _print(view, json_output, title=f"case {view['case_number']} {verb}{status} (version {view['version']})")
 
