@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from tests.scenarios.builders import INTEGRATION, load_conftest
 
-INTEGRATION = Path(__file__).resolve().parents[2] / "integration"
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    """Load a conftest under the module name pytest gives it, so both share one module object."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_shared = _load("tests.integration.conftest", INTEGRATION / "conftest.py")
-_builders = _load("tests.integration.delinquency.conftest", INTEGRATION / "delinquency" / "conftest.py")
+_shared = load_conftest("tests.integration.conftest", INTEGRATION / "conftest.py")
+_builders = load_conftest("tests.integration.delinquency.conftest", INTEGRATION / "delinquency" / "conftest.py")
 
 story = _shared.story
 offexchange_story = _builders.offexchange_story
