@@ -48,7 +48,7 @@ def test_same_interchange_other_content(
     report = result.report
 
     # Other content under a used ISA13 is a new file reusing the number: rejected whole
-    # with TA1 note 025, never answered with the first file's 999.
+    # with TA1 note 025, never acknowledged with the first file's 999.
     assert report.status == "rejected"
     assert report.rejections[0].code == "x12.duplicate_interchange_control_number"
     assert "ISA13 000000101" in report.rejections[0].reason

@@ -225,7 +225,7 @@ def test_online_authorization_drafts_as_web(story):
     assert sorted(classes) == ["PPD", "WEB"]
     (web_entry,) = classes["WEB"].entries
     (ppd_entry,) = classes["PPD"].entries
-    # A WEB debit says it is recurring (R) in its discretionary data; PPD leaves it blank.
+    # A WEB debit marks itself recurring (R) in its discretionary data. PPD leaves it blank.
     assert web_entry.discretionary_data.strip() == "R"
     assert ppd_entry.discretionary_data.strip() == ""
     assert web_entry.amount_cents == 96_800

@@ -242,10 +242,10 @@ def test_account_shown_as_of_date(logged_in):
 def test_account_before_its_first_bill(logged_in):
     account, _ = _billed_couple()
     # The May invoice is issued 2026-04-15; on 2026-04-10 nothing was billed yet.
-    shown = _json(run("accounts", "show", account, "--as-of", "2026-04-10", "--json"))["sections"]["billing"]
-    assert shown["invoices"] == []
-    assert shown["balance"] == "0.00"
-    assert shown["aging"]["current"] == "0.00"
+    summary = _json(run("accounts", "show", account, "--as-of", "2026-04-10", "--json"))["sections"]["billing"]
+    assert summary["invoices"] == []
+    assert summary["balance"] == "0.00"
+    assert summary["aging"]["current"] == "0.00"
 
 
 def test_paid_through_shown_as_of_date(logged_in):

@@ -88,7 +88,7 @@ def test_malformed_sample_rejected(ctx, sample_files, folder, name):
     assert _counts(ctx) == before
 
 
-def test_bai2_usd_credits_land_in_suspense_and_lockbox_deposits_wait(ctx, sample_files):
+def test_bai2_credits_held_or_recorded(ctx, sample_files):
     """Unmatched credits are held in suspense; lockbox deposits wait for their lockbox batch."""
     path = sample_files / "bai2" / "moov-sample2-bai-spec-example.bai2"
     report_file = read_bai2(path.read_bytes())

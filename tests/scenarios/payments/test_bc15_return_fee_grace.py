@@ -85,10 +85,10 @@ def test_bc15_pending_settled_returned(offexchange_story):
     payment = story.ctx.session.get(Payment, draft["payment_id"])
     assert payment.status == PaymentStatus.PENDING.value
     assert _open_on(story, april) == COUPLE
-    shown = {row.id: row for row in account_invoices(story.ctx, household.account.id, as_of=date(2026, 3, 31), member_names={})}
-    # Still open in the journal, and shown as payment pending while the draft is in flight.
-    assert shown[april.id].status == "payment_pending"
-    assert shown[april.id].open_cents == COUPLE
+    invoices_on_day = {row.id: row for row in account_invoices(story.ctx, household.account.id, as_of=date(2026, 3, 31), member_names={})}
+    # Still open in the journal, and invoices_on_day as payment pending while the draft is in flight.
+    assert invoices_on_day[april.id].status == "payment_pending"
+    assert invoices_on_day[april.id].open_cents == COUPLE
     assert story.paid_through(household) == date(2026, 3, 31)
     assert story.status(household) == "active"
 

@@ -641,7 +641,8 @@ def _change_case(action: Any, json_output: bool, verb: str) -> None:
             view = case_queries.case_view(ctx, case).to_dict()
         # The status is named only when it differs from the verb, to avoid "resolved, now resolved".
         status = "" if view["status"] == verb else f", now {view['status']}"
-        _print(view, json_output, title=f"case {view['case_number']} {verb}{status} (version {view['version']})")
+        title = f"case {view['case_number']} {verb}{status} (version {view['version']})"
+        _print(view, json_output, title=title)
 
     runtime.run(body)
 
