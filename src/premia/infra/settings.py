@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///premia.db", description="SQLAlchemy URL of the database.")
     time_zone: str = Field(default="America/New_York", description="The carrier's legal time zone.")
     encryption_key: str | None = Field(
-        default=None, description="Fernet key for SSNs and bank account numbers; create one with " + KEY_COMMAND
+        default=None,
+        description=(
+            "Key, in Fernet's format, that SSNs and bank account numbers are encrypted under; "
+            "create one with " + KEY_COMMAND
+        ),
     )
     log_level: str = "INFO"
     session_file: str = Field(default=".premia/session", description="Where `premia login` keeps the CLI session.")

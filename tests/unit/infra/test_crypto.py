@@ -78,19 +78,56 @@ def test_mask_last4() -> None:
     assert mask_last4("") == ""
 
 
-def test_encrypt_many_gives_fernet_tokens() -> None:
+def test_encrypt_many_gives_tokens_each_cipher_reads() -> None:
     cipher = FieldCipher(KEY)
     values = ["123456789", "", "x" * 15, "x" * 16, "a longer account number 0042", "ñandú"]
 
     tokens = cipher.encrypt_many(values)
 
-    fernet = Fernet(KEY.encode("ascii"))
     for value, token in zip(values, tokens, strict=True):
-        assert fernet.decrypt(token.encode("ascii")).decode("utf-8") == value
+        assert token.startswith("v2:")
         assert cipher.decrypt(token) == value
+        assert FieldCipher(KEY).decrypt(token) == value
 
 
-def test_encrypt_many_uses_a_new_iv_per_value() -> None:
+def test_fernet_tokens_written_before_still_decrypt() -> None:
+    written_before = Fernet(KEY.encode("ascii")).encrypt("987654321".encode("utf-8")).decode("ascii")
+
+    assert FieldCipher(KEY).decrypt(written_before) == "987654321"
+
+
+def test_ssn_token_fits_its_column() -> None:
+    token = FieldCipher(KEY).encrypt("123456789")
+
+    # Nonce (12 bytes), the nine digits and the tag (16) in Base64, after the prefix.
+    assert len(token) == len("v2:") + 52
+
+
+def _tampered(token: str) -> str:
+    # A character of the nonce: still valid Base64, so only the tag check can catch it.
+    changed = "A" if token[10] != "A" else "B"
+    return token[:10] + changed + token[11:]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(_tampered, id="tampered"),
+        pytest.param(lambda token: token[:20], id="cut short"),
+        pytest.param(lambda token: token + "!!", id="not base64"),
+        pytest.param(lambda token: "v2:", id="empty"),
+    ],
+)
+def test_damaged_token_names_the_key_setting(spoil: object) -> None:
+    token = FieldCipher(KEY).encrypt("123456789")
+
+    with pytest.raises(ValidationError) as caught:
+        FieldCipher(KEY).decrypt(spoil(token))  # type: ignore[operator]
+
+    assert caught.value.code == "settings.encryption_key_mismatch"
+
+
+def test_encrypt_many_uses_a_new_nonce_per_value() -> None:
     cipher = FieldCipher(KEY)
 
     first, second = cipher.encrypt_many(["123456789", "123456789"])
