@@ -10,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from premia.accounts import service as accounts
+from premia.accounts.tables import BillingAccount
 from premia.billing.tables import BillRun, Invoice, InvoiceLine
 from premia.enrollment.model import PolicyStatus
 from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.dates import Month
+from premia.kernel.errors import NotFoundError
 from premia.kernel.money import format_cents
 from premia.ledger import service as ledger
 from premia.ledger.model import LedgerAccount
@@ -371,6 +374,25 @@ def find_account_invoice(ctx: ServiceContext, billing_account_id: int, invoice_n
     """Return the account's invoice with this number (case and surrounding spaces ignored), or None."""
     query = select(Invoice).where(Invoice.billing_account_id == billing_account_id, Invoice.invoice_number == invoice_number.strip().upper())
     return ctx.session.scalar(query)
+
+
+def get_account_invoice(ctx: ServiceContext, account_number: str, invoice_number: str) -> tuple[BillingAccount, Invoice]:
+    """Load an account and its invoice with this number for another read; the caller audits its own use."""
+    account = accounts.get_account_row(ctx, account_number)
+    invoice = find_account_invoice(ctx, account.id, invoice_number)
+    if invoice is None:
+        raise NotFoundError(
+            code="invoice.not_found",
+            message=f"Account {account.account_number} has no invoice {invoice_number!r}.",
+            record=f"billing_account {account.account_number}",
+            field="invoice_number",
+            value=invoice_number,
+            hint=(
+                f"Use a number from the account's invoice list (`premia accounts show {account.account_number}` "
+                f"or GET /api/v1/invoices?account_number={account.account_number})."
+            ),
+        )
+    return account, invoice
 
 
 def previous_invoice(ctx: ServiceContext, invoice: Invoice) -> Invoice | None:

@@ -89,6 +89,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Requirement] = {
     ("GET", "/invoices"): needs(P.BILLING_READ),
     ("GET", "/invoices/{invoice_number}"): needs(P.BILLING_READ),
     ("GET", "/invoices/{invoice_number}/pdf"): needs(P.BILLING_READ),
+    ("GET", "/accounts/{account_number}/invoices/{invoice_number}/changes"): needs(P.BILLING_READ),
     ("POST", "/payments"): needs(P.PAYMENTS_POST),
     ("GET", "/payments"): needs(P.BILLING_READ),
     ("GET", "/payments/{payment_id}"): needs(P.BILLING_READ),

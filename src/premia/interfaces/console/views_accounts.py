@@ -9,13 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from premia.accounts.views import PersonView
+from premia.billing.bill_change_service import bill_change
 from premia.catalog.service import current_catalog
 from premia.documents import service as documents
 from premia.infra.context import ServiceContext
 from premia.interfaces.console import choices
 from premia.interfaces.console.account_view import AccountPage, Section, account_page, aging_labels
 from premia.interfaces.console.forms import FormFailure
-from premia.interfaces.console.invoice_reads import bill_change, invoice_pdf
+from premia.interfaces.console.invoice_reads import invoice_pdf
 from premia.interfaces.console.rendering import render
 from premia.interfaces.console.web import CurrentStaff, Staff, unit_of_work
 from premia.kernel.errors import DomainError

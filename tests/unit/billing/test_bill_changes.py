@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from premia.interfaces.console.bill_changes import BilledLine, ChangeKind, compare_invoices, step_differences
+from premia.billing.bill_changes import BilledLine, ChangeKind, compare_invoices, step_differences
 
 FEB = date(2026, 2, 1)
 MAR = date(2026, 3, 1)
