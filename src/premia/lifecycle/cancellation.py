@@ -1,6 +1,7 @@
 """Cancel a policy: void it from its effective date, so no premium was ever owed.
 
-A cancellation is allowed before coverage starts, and after that only within the free-look
+A cancellation is allowed before coverage starts, at any time while the policy is pending
+(its binder unpaid, so coverage never took effect), and otherwise only within the free-look
 period of a new individual policy, when returning the policy voids it from the beginning.
 Everything billed for it is credited by the next bill run and then refunded in full
 (see :mod:`premia.lifecycle.refunds`). Renewals made from it are cancelled with it.
@@ -86,7 +87,7 @@ def cancel_policy(
         policy,
         catalog=catalog,
         requested_on=requested_on,
-        reason=reason.strip() or ("returned within the free-look period" if free_look else "cancelled before the effective date"),
+        reason=reason.strip() or _default_reason(policy, requested_on, free_look),
         source=source,
         detail={"free_look": free_look, "delivered_on": delivered_on.isoformat() if delivered_on else None},
     )
@@ -185,9 +186,18 @@ def _cancel(
     return restore
 
 
-def _check_cancellable(policy: Policy, requested_on: date, delivered_on: date | None, config: LifecycleConfig) -> bool:
-    """Return True for a free-look cancellation, False for one before the effective date; raise otherwise."""
+def _default_reason(policy: Policy, requested_on: date, free_look: bool) -> str:
+    if free_look:
+        return "returned within the free-look period"
     if requested_on < policy.effective_date:
+        return "cancelled before the effective date"
+    return "cancelled before coverage took effect"
+
+
+def _check_cancellable(policy: Policy, requested_on: date, delivered_on: date | None, config: LifecycleConfig) -> bool:
+    """Return True for a free-look cancellation and False for one before coverage took effect. Raise otherwise."""
+    # A pending policy's binder is unpaid, so its coverage never took effect, whatever the date.
+    if requested_on < policy.effective_date or policy.status == PolicyStatus.PENDING.value:
         return False
     record = f"policy {policy.policy_number}"
     is_new_individual = policy.market == Market.INDIVIDUAL.value and policy.renewed_from_policy_id is None

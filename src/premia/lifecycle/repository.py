@@ -7,16 +7,18 @@ for each span. Putting coverage back (a reinstatement) has no enrollment call ye
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from premia.accounts.tables import EmployerGroup
 from premia.audit import service as audit
 from premia.billing.coverage import PolicyCoverage
 from premia.billing.model import BillingSettings
 from premia.billing.snapshot import AccountSnapshot, load_snapshots
+from premia.billing.tables import Invoice
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import Market, PolicyStatus
 from premia.enrollment.tables import CoverageEvent, CoverageSpan, Policy
@@ -80,6 +82,31 @@ def coverage_in(snapshot: AccountSnapshot, policy_id: int) -> PolicyCoverage:
         field="policy_id",
         value=policy_id,
     )
+
+
+def unposted_change_credits(ctx: ServiceContext, account_ids: Sequence[int]) -> dict[int, int]:
+    """Return, per billing account, the credit of terminations and cancellations that no invoice carries yet, in cents.
+
+    The bill run posts such a credit on the first invoice it issues after the change. Until
+    then the invoices already open still ask for premium the coverage no longer owes, so
+    auto-draft leaves this amount out. Accounts without such a credit are absent.
+    """
+    if not account_ids:
+        return {}
+    invoiced_since = exists().where(
+        Invoice.billing_account_id == PolicyChange.billing_account_id,
+        Invoice.created_at >= PolicyChange.recorded_at,
+    )
+    rows = ctx.session.execute(
+        select(PolicyChange.billing_account_id, func.sum(PolicyChange.refund_quote_cents))
+        .where(
+            PolicyChange.billing_account_id.in_(list(account_ids)),
+            PolicyChange.refund_state == RefundState.AWAITING_CREDIT.value,
+            ~invoiced_since,
+        )
+        .group_by(PolicyChange.billing_account_id)
+    )
+    return {int(account_id): int(cents) for account_id, cents in rows if cents}
 
 
 def spans_in_force(ctx: ServiceContext, policy: Policy, on: date) -> list[CoverageSpan]:

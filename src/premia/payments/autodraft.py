@@ -6,7 +6,8 @@
    days before D or earlier, dated their effective date.
 2. Present again the R01 and R09 returns that may be (``RETRY PYMT``).
 3. Draft every account on ACH auto-draft whose draft date has come, for the amount then
-   due (see :mod:`premia.payments.drafting`), and its invoiced fees (``RETURN FEE``).
+   due (see :mod:`premia.payments.drafting`), and its invoiced fees (``RETURN FEE``). A
+   termination or cancellation credit the bill run has yet to post is not drafted.
 4. Record a pre-notification notice for each draft due within ``prenotification_days``.
 
 Drafted payments are posted ``pending``. Accounts are locked in id order, so two runs at
@@ -34,6 +35,7 @@ from premia.kernel.errors import NotFoundError
 from premia.kernel.money import format_cents
 from premia.ledger.model import LedgerAccount
 from premia.ledger.tables import JournalLine
+from premia.lifecycle.repository import unposted_change_credits
 from premia.notices.model import NoticeType
 from premia.notices.service import create_notice
 from premia.payments.config import DEFAULT_CONFIG, PaymentsConfig
@@ -218,6 +220,7 @@ def load_draft_states(ctx: ServiceContext, account_ids: Sequence[int]) -> dict[i
     )
     for account_id, total in rows:
         awaiting[account_id] = int(total)
+    unposted = unposted_change_credits(ctx, ids)
 
     return {
         account_id: DraftState(
@@ -227,6 +230,7 @@ def load_draft_states(ctx: ServiceContext, account_ids: Sequence[int]) -> dict[i
             pending_premium_cents=pending[(account_id, "premium")],
             pending_fee_cents=pending[(account_id, "fee")],
             awaiting_representment_cents=awaiting[account_id],
+            unposted_credit_cents=unposted.get(account_id, 0),
         )
         for account_id in ids
     }

@@ -5,14 +5,16 @@ is drafted once its draft date is on or before that effective date: its due date
 account's auto-draft day in the month of the due date. The draft is for the premium then
 open on those invoices, capped by what the account owes in all, credits included. Pending
 drafts and amounts waiting to be presented again after an R01 or R09 return are taken
-off. Fees already shown on an invoice go in a separate entry described RETURN FEE, as
-NACHA requires for return fees. A $0.00 amount gives no entry.
+off, and so is the credit of a termination or cancellation that the bill run has not
+posted yet, so coverage that has ended is not drafted. Fees already shown on an invoice go
+in a separate entry described RETURN FEE, as NACHA requires for return fees. A $0.00
+amount gives no entry.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from premia.kernel.banking_days import add_banking_days, next_banking_day
@@ -36,6 +38,12 @@ class DraftState:
     pending_premium_cents: int
     pending_fee_cents: int
     awaiting_representment_cents: int
+    unposted_credit_cents: int = 0
+
+    @property
+    def owed_cents(self) -> int:
+        """What the account owes in all once the credits still to be posted are counted, never below 0."""
+        return max(0, self.balance_cents - self.unposted_credit_cents)
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_dat
     """Compute what to draft now: the premium of invoices whose draft date has come, and invoiced fees."""
     due = [invoice for invoice in state.open_invoices if draft_date_for(invoice.due_date, autodraft_day) <= effective_date]
     due_premium = sum(invoice.open_premium_cents for invoice in due)
-    owed = max(0, state.balance_cents)
+    owed = state.owed_cents
 
     premium_cap = min(due_premium, owed)
     premium = max(0, premium_cap - state.pending_premium_cents - state.awaiting_representment_cents)
@@ -75,10 +83,18 @@ def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_dat
 def prenotification_invoices(
     state: DraftState, *, autodraft_day: int | None, effective_date: date, notify_through: date
 ) -> list[tuple[OpenInvoice, date]]:
-    """List the invoices whose draft date falls after this file and on or before ``notify_through``, with that date."""
+    """List the invoices whose draft date falls after this file and on or before ``notify_through``, with that date.
+
+    Each invoice's amount is capped by what the account still owes after the invoices due
+    before it, so a credit waiting to be posted lowers, or removes, the amount announced.
+    """
     upcoming = []
+    owed = state.owed_cents
+    # Open invoices come oldest first, and each takes its share of what is owed before the next.
     for invoice in state.open_invoices:
+        amount = min(invoice.open_premium_cents, owed)
+        owed -= amount
         drafted_on = draft_date_for(invoice.due_date, autodraft_day)
-        if effective_date < drafted_on <= notify_through and invoice.open_premium_cents > 0:
-            upcoming.append((invoice, drafted_on))
+        if effective_date < drafted_on <= notify_through and amount > 0:
+            upcoming.append((replace(invoice, open_premium_cents=amount), drafted_on))
     return upcoming

@@ -109,3 +109,29 @@ def test_cancel_takes_renewal_along(life):
     assert result.cancelled_renewals == (renewal.policy_number,)
     assert renewal.status == PolicyStatus.CANCELLED
     assert life.offers(household.policy)[0].status == "declined"
+
+
+def test_pending_cancelled_after_effective_date(life):
+    # The binder of a 2026-03-01 policy is still unpaid on 2026-03-20, past the free look:
+    # coverage never took effect, so the policy is cancelled, not terminated.
+    household = life.single(effective=date(2026, 3, 1), birth=BIRTH)
+    household.policy.status = PolicyStatus.PENDING.value
+    life.story.bill(date(2026, 2, 15))
+    result = life.cancel(household.policy, on=date(2026, 3, 20))
+
+    assert result.free_look is False
+    assert household.policy.status == PolicyStatus.CANCELLED
+    assert life.changes_of(household.policy)[0].reason == "cancelled before coverage took effect"
+    life.story.bill(date(2026, 3, 15))
+    settled = life.settle(date(2026, 3, 21))
+    # Nothing was paid, so the 488.80 credit only clears the binder invoice.
+    assert [item.state for item in settled] == [RefundState.NOTHING_TO_REFUND]
+    assert ledger.account_balance(life.ctx, household.account.id) == 0
+
+
+def test_pending_group_policy_cancelled(life):
+    group, account = life.story.employer_group("G-0602", anniversary_month=1)
+    policy = life.story.employee(account, group, first_name="Eve", birth=date(1985, 1, 1), effective=date(2026, 1, 1), plan_id="OFFVA-SILVER")
+    policy.status = PolicyStatus.PENDING.value
+    assert life.cancel(policy, on=date(2026, 1, 20)).free_look is False
+    assert policy.status == PolicyStatus.CANCELLED
