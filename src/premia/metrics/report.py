@@ -56,10 +56,14 @@ def kpi_report(
     segment: Segment | None = None,
     as_of: date | None = None,
 ) -> KpiReport:
-    """Compute every KPI for ``first_day`` to ``last_day`` (carrier dates, both included) as known on ``as_of``."""
+    """Compute every KPI for ``first_day`` to ``last_day`` (carrier dates, both included) as known on ``as_of``.
+
+    A period still running on ``as_of`` ends that day, as the month that contains it does
+    in ``monthly_kpis``.
+    """
     ctx.require(Permission.KPI_READ)
-    period = Period(first_day, last_day, as_of or ctx.today())
-    return _reports(ctx, [period], segment or Segment())[0]
+    read_on = as_of or ctx.today()
+    return _reports(ctx, [_period_read_on(first_day, last_day, read_on)], segment or Segment())[0]
 
 
 def monthly_kpis(
@@ -116,9 +120,18 @@ def _month_periods(first_month: Month, last_month: Month, as_of: date) -> list[P
 
 def month_period(month: Month, as_of: date) -> Period:
     """Return the month as a period, cut at ``as_of`` when the month is still running on that day."""
-    if month.first_day <= as_of < month.last_day:
-        return Period(month.first_day, as_of, as_of)
-    return Period(month.first_day, month.last_day, as_of)
+    return _period_read_on(month.first_day, month.last_day, as_of)
+
+
+def _period_read_on(first_day: date, last_day: date, as_of: date) -> Period:
+    """Return the period, ending on ``as_of`` when it is still running on that day.
+
+    DSO divides by the days in the period, and days after ``as_of`` have billed and
+    collected nothing yet, so counting them would make DSO look shorter than it is.
+    """
+    if first_day <= as_of < last_day:
+        return Period(first_day, as_of, as_of)
+    return Period(first_day, last_day, as_of)
 
 
 def _reports(ctx: ServiceContext, periods: list[Period], segment: Segment) -> list[KpiReport]:

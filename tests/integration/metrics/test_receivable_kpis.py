@@ -164,3 +164,13 @@ def test_series_matches_single_reports(book):
     for report in months:
         single = kpi_report(ctx, first_day=report.first_day, last_day=report.last_day, as_of=date(2026, 3, 10))
         assert report.to_dict() == single.to_dict()
+
+
+def test_running_period_ends_at_as_of(book):
+    ctx = book.story.ctx
+    report = kpi_report(ctx, first_day=date(2026, 3, 1), last_day=date(2026, 3, 31), as_of=date(2026, 3, 10))
+    _, months = kpi_report_with_months(ctx, first_month=Month.parse("2026-03"), last_month=Month.parse("2026-03"), as_of=date(2026, 3, 10))
+    # The 21 days after 03-10 have not happened yet, so DSO divides by 10 days, as the series does
+    assert report.last_day == date(2026, 3, 10)
+    assert report.figure(KpiName.DSO).detail["days_in_period"] == 10
+    assert report.to_dict() == months[0].to_dict()
