@@ -109,6 +109,19 @@ def unposted_change_credits(ctx: ServiceContext, account_ids: Sequence[int]) -> 
     return {int(account_id): int(cents) for account_id, cents in rows if cents}
 
 
+def last_unreversed_change(ctx: ServiceContext, policy: Policy, kinds: Sequence[ChangeKind]) -> PolicyChange | None:
+    """Return the policy's latest change of one of ``kinds`` that no later change reversed, or None."""
+    return ctx.session.scalars(
+        select(PolicyChange)
+        .where(
+            PolicyChange.policy_id == policy.id,
+            PolicyChange.kind.in_([kind.value for kind in kinds]),
+            PolicyChange.reversed_by_change_id.is_(None),
+        )
+        .order_by(PolicyChange.id.desc())
+    ).first()
+
+
 def spans_in_force(ctx: ServiceContext, policy: Policy, on: date) -> list[CoverageSpan]:
     return [span for span in enrollment.spans_of(ctx, policy.id) if span.start_date <= on and (span.end_date is None or span.end_date >= on)]
 

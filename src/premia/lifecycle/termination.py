@@ -38,6 +38,7 @@ from premia.lifecycle.refunds import expect_refund, settle_change
 from premia.lifecycle.repository import (
     end_coverage,
     find_policy,
+    last_unreversed_change,
     record_change,
     renewals_of,
     require_status,
@@ -279,15 +280,7 @@ def _check_last_day(policy: Policy, dates: EndDate, record: str) -> None:
 
 def _last_termination(ctx: ServiceContext, policy: Policy) -> PolicyChange | None:
     """Return the lifecycle termination not yet reversed, or None; raise when a plan change ended the policy."""
-    change = ctx.session.scalars(
-        select(PolicyChange)
-        .where(
-            PolicyChange.policy_id == policy.id,
-            PolicyChange.kind.in_([ChangeKind.TERMINATION.value, ChangeKind.PLAN_CHANGE.value]),
-            PolicyChange.reversed_by_change_id.is_(None),
-        )
-        .order_by(PolicyChange.id.desc())
-    ).first()
+    change = last_unreversed_change(ctx, policy, (ChangeKind.TERMINATION, ChangeKind.PLAN_CHANGE))
     if change is not None and change.kind == ChangeKind.PLAN_CHANGE.value:
         replacement = ctx.session.get(Policy, change.related_policy_id)
         raise ConflictError(

@@ -3,11 +3,17 @@
 Every change is effective-dated: a span's dates change and a coverage event records what
 changed, effective when, from which import. A change to a month that was already billed
 is therefore picked up by the next bill run as an adjustment, and no invoice is edited.
+
+A policy the Exchange terminates or cancels is also recorded as a lifecycle change, like a
+termination by staff, with the credit the next bill run will post. Auto-draft leaves that
+credit out until it is posted, and the refund of unearned premium follows it. An 834
+reinstatement withdraws the refund that is still waiting.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -18,6 +24,10 @@ from premia.enrollment.tables import CoverageEvent, CoverageSpan, Policy
 from premia.importers.enrollment.intake import CoverageLine, MemberIntake
 from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected
 from premia.importers.enrollment.run import SOURCE, ImportRun
+from premia.lifecycle.model import ChangeKind, RefundState, RequestSource
+from premia.lifecycle.refunds import expect_refund
+from premia.lifecycle.repository import last_unreversed_change, record_change
+from premia.lifecycle.tables import PolicyChange
 from premia.rating.model import Market as PlanMarket
 
 
@@ -145,6 +155,8 @@ def end_coverage(
     """
     reference = run.source_reference(intake)
     cancel = end <= span.start_date
+    closes_policy = intake.is_subscriber and span.relationship == Relationship.SUBSCRIBER.value
+    before = _policy_state(run, policy) if closes_policy else None
     if cancel:
         if span.voided:
             return None
@@ -155,9 +167,109 @@ def end_coverage(
         enrollment.end_member_coverage(run.ctx, span, end, source=SOURCE, source_reference=reference)
     run.report.count(Count.SPANS_CHANGED)
 
-    if intake.is_subscriber and span.relationship == Relationship.SUBSCRIBER.value:
+    if before is not None:
         _close_policy(run, intake, policy, span, end, cancel)
+        _record_exchange_change(run, policy, end, cancel, before)
     return Count.CANCELLATIONS if cancel else Count.TERMINATIONS
+
+
+class _PolicyState(NamedTuple):
+    """A policy's end date, status and spans (end date and voided flag by span id) before a change."""
+
+    policy_end: date | None
+    status: str
+    status_reason: str | None
+    spans: dict[int, tuple[date | None, bool]]
+
+
+def _policy_state(run: ImportRun, policy: Policy) -> _PolicyState:
+    spans = {span.id: (span.end_date, span.voided) for span in enrollment.spans_of(run.ctx, policy.id)}
+    return _PolicyState(policy.end_date, policy.status, policy.status_reason, spans)
+
+
+def _record_exchange_change(
+    run: ImportRun, policy: Policy, end: date, cancel: bool, before: _PolicyState
+) -> None:
+    """Record the Exchange's termination or cancellation as a lifecycle change waiting for its credit.
+
+    Only the spans this change ended or voided go into the restore record, so that a later
+    reinstatement from the console or CLI puts back exactly those.
+    """
+    changed = []
+    for span_id, was in before.spans.items():
+        # Read by id: the spans this change voided are no longer among the policy's spans.
+        span = run.ctx.session.get(CoverageSpan, span_id)
+        if span is not None and was != (span.end_date, span.voided):
+            changed.append({"span_id": span.id, "end": _iso(was[0]), "voided": span.voided})
+    restore = {
+        "policy_end": _iso(before.policy_end),
+        "status": before.status,
+        "status_reason": before.status_reason,
+        "spans": changed,
+    }
+    earlier = _unreversed_ending(run, policy)
+    change = record_change(
+        run.ctx,
+        policy=policy,
+        kind=ChangeKind.CANCELLATION if cancel else ChangeKind.TERMINATION,
+        source=RequestSource.EXCHANGE,
+        requested_on=run.as_of,
+        reason=policy.status_reason or "834 termination",
+        effective_date=policy.effective_date if cancel else end,
+        requested_date=end,
+        detail={"import_id": run.import_id},
+        restore=restore,
+    )
+    if earlier is not None:
+        # A new end date replaces the earlier ending. Its credit is quoted again below from
+        # everything billed, so the earlier credit still waiting would be counted twice.
+        _withdraw(earlier, run.as_of)
+        earlier.reversed_by_change_id = change.id
+    expect_refund(run.ctx, run.catalog, change)
+
+
+def _withdraw_exchange_change(run: ImportRun, policy: Policy) -> None:
+    """Mark the last termination or cancellation of ``policy`` reversed, and withdraw its refund.
+
+    A refund already settled stays as it is: the next bill run bills the restored months again.
+    """
+    change = _unreversed_ending(run, policy)
+    if change is None:
+        return
+    withdrawn = _withdraw(change, run.as_of)
+    reinstatement = record_change(
+        run.ctx,
+        policy=policy,
+        kind=ChangeKind.REINSTATEMENT,
+        source=RequestSource.EXCHANGE,
+        requested_on=run.as_of,
+        reason="834 reinstatement",
+        effective_date=change.effective_date,
+        detail={
+            "import_id": run.import_id,
+            "termination_change_id": change.id,
+            "withdrawn_refund": withdrawn,
+        },
+    )
+    change.reversed_by_change_id = reinstatement.id
+    run.ctx.session.flush()
+
+
+def _unreversed_ending(run: ImportRun, policy: Policy) -> PolicyChange | None:
+    return last_unreversed_change(run.ctx, policy, (ChangeKind.TERMINATION, ChangeKind.CANCELLATION))
+
+
+def _withdraw(change: PolicyChange, on: date) -> bool:
+    """Withdraw the refund ``change`` is waiting for; return False when none is waiting."""
+    if change.refund_state != RefundState.AWAITING_CREDIT.value:
+        return False
+    change.refund_state = RefundState.WITHDRAWN.value
+    change.refund_settled_on = on
+    return True
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _close_policy(
@@ -222,6 +334,7 @@ def reinstate(
         record_event(
             run, policy, None, "policy_reinstated", policy.effective_date, f"status {status.value}", reference
         )
+        _withdraw_exchange_change(run, policy)
     run.report.count(Count.SPANS_CHANGED)
     return True
 
