@@ -45,6 +45,16 @@ class DraftState:
         """What the account owes in all once the credits still to be posted are counted, never below 0."""
         return max(0, self.balance_cents - self.unposted_credit_cents)
 
+    @property
+    def premium_owed_cents(self) -> int:
+        """The premium the account owes, at most ``owed_cents``.
+
+        The credit still to be posted is premium the coverage no longer owes, so it comes off
+        the open premium, and an invoiced fee left over is drafted as a fee (RETURN FEE).
+        """
+        open_premium = sum(invoice.open_premium_cents for invoice in self.open_invoices)
+        return min(max(0, open_premium - self.unposted_credit_cents), self.owed_cents)
+
 
 @dataclass(frozen=True)
 class DraftAmounts:
@@ -72,7 +82,7 @@ def draft_amounts(state: DraftState, *, autodraft_day: int | None, effective_dat
     due_premium = sum(invoice.open_premium_cents for invoice in due)
     owed = state.owed_cents
 
-    premium_cap = min(due_premium, owed)
+    premium_cap = min(due_premium, state.premium_owed_cents)
     premium = max(0, premium_cap - state.pending_premium_cents - state.awaiting_representment_cents)
     fee_room = max(0, owed - premium_cap)
     fee = max(0, min(state.invoiced_fee_cents, fee_room) - state.pending_fee_cents)
@@ -89,7 +99,7 @@ def prenotification_invoices(
     before it, so a credit waiting to be posted lowers, or removes, the amount announced.
     """
     upcoming = []
-    owed = state.owed_cents
+    owed = state.premium_owed_cents
     # Open invoices come oldest first, and each takes its share of what is owed before the next.
     for invoice in state.open_invoices:
         amount = min(invoice.open_premium_cents, owed)

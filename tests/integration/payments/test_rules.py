@@ -14,7 +14,7 @@ from premia.kernel.errors import ValidationError
 from premia.ledger.receivables import OpenItem, allocation_lines
 from premia.payments.allocation import AllocationTarget, payable_items
 from premia.payments.config import load_payments_config
-from premia.payments.drafting import DraftState, OpenInvoice, draft_amounts, draft_date_for
+from premia.payments.drafting import DraftState, OpenInvoice, draft_amounts, draft_date_for, prenotification_invoices
 from premia.payments.matching import (
     AccountRef,
     InvoiceRef,
@@ -84,20 +84,51 @@ def test_fee_drafted_beside_premium():
     assert amounts.fee_cents == 2_500
 
 
+def test_held_credit_leaves_fee_as_fee():
+    # April's premium is all credited by a termination the bill run has not posted, and a 25.00 return fee is owed.
+    state = _state(open_invoices=(APRIL,), invoiced_fee_cents=2_500, balance_cents=99_300, unposted_credit_cents=96_800)
+    amounts = draft_amounts(state, autodraft_day=None, effective_date=date(2026, 4, 1))
+    assert amounts.premium_cents == 0
+    assert amounts.fee_cents == 2_500
+
+
+def test_held_credit_not_announced_as_premium():
+    state = _state(open_invoices=(MAY,), invoiced_fee_cents=2_500, balance_cents=99_300, unposted_credit_cents=96_800)
+    upcoming = prenotification_invoices(state, autodraft_day=None, effective_date=date(2026, 4, 20), notify_through=date(2026, 5, 1))
+    # Only the 25.00 fee is owed, and it is drafted as RETURN FEE, so no premium draft is announced.
+    assert upcoming == []
+
+
+def test_older_month_drafted_beside_held_credit():
+    # April is owed; May's premium is all credited by a termination the bill run has not posted.
+    state = _state(unposted_credit_cents=96_800)
+    amounts = draft_amounts(state, autodraft_day=None, effective_date=date(2026, 4, 1))
+    assert amounts.premium_cents == 96_800
+
+
 @settings(max_examples=200)
 @given(
     due=st.lists(st.integers(min_value=1, max_value=500_000), min_size=0, max_size=4),
     balance=st.integers(min_value=-100_000, max_value=2_000_000),
     pending=st.integers(min_value=0, max_value=500_000),
     fees=st.integers(min_value=0, max_value=10_000),
+    held=st.integers(min_value=0, max_value=500_000),
 )
-def test_draft_never_more_than_owed(due, balance, pending, fees):
+def test_draft_never_more_than_owed(due, balance, pending, fees, held):
     invoices = tuple(OpenInvoice(index, f"PRM-2026-{index:06d}", date(2026, 4, 1), cents) for index, cents in enumerate(due, 1))
-    state = _state(open_invoices=invoices, balance_cents=balance, pending_premium_cents=pending, invoiced_fee_cents=fees)
+    state = _state(
+        open_invoices=invoices,
+        balance_cents=balance,
+        pending_premium_cents=pending,
+        invoiced_fee_cents=fees,
+        unposted_credit_cents=held,
+    )
     amounts = draft_amounts(state, autodraft_day=None, effective_date=date(2026, 4, 1))
     assert amounts.premium_cents >= 0
     assert amounts.fee_cents >= 0
-    assert amounts.premium_cents + amounts.fee_cents <= max(0, balance)
+    # A credit the bill run has yet to post is never drafted, as premium or as fee.
+    assert amounts.premium_cents + amounts.fee_cents <= max(0, balance - held)
+    assert amounts.premium_cents <= max(0, sum(due) - held)
 
 
 def test_reference_candidates_whole_first():
