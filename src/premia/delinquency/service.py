@@ -23,9 +23,9 @@ from premia.audit import service as audit
 from premia.delinquency.config import DelinquencyConfig
 from premia.delinquency.config_file import configured_delinquency
 from premia.delinquency.model import DunningStage, GraceOutcome, PlannedNotice
-from premia.delinquency.rules import decide, notices_due
+from premia.delinquency.rules import decide, notices_due, termination_date
 from premia.delinquency.snapshot import load_states, open_grace_periods
-from premia.delinquency.standing import BillingState, amounts_of, month_standings
+from premia.delinquency.standing import BillingState, MonthStanding, month_standings, owed_to_keep_coverage
 from premia.delinquency.tables import GracePeriod
 from premia.delinquency.transitions import apply_decision
 from premia.enrollment.model import PolicyStatus
@@ -224,7 +224,10 @@ def _send_due_notices(
     if not due:
         return
     grace = open_grace_periods(ctx, [policy.id])[policy.id]
-    owed = amounts_of(month_standings(state, as_of, config.threshold_rule(state.key, as_of)), as_of)
+    standings = month_standings(state, as_of, config.threshold_rule(state.key, as_of))
+    # The notice requests what keeps coverage, which in an APTC grace period includes the
+    # months falling due during it, not only what is past due today.
+    owed = owed_to_keep_coverage(standings, state.grace.settle_by_due)
     for planned in due:
         for notice_type in _notice_types(planned):
             notice = create_notice(
@@ -235,7 +238,7 @@ def _send_due_notices(
                 as_of=as_of,
                 send_on=max(planned.send_on, as_of),
                 dedupe_key=f"policy:{policy.id}:grace:{grace.id}:{notice_type.value}",
-                data=_notice_data(policy, grace, state, planned, owed.past_due),
+                data=_notice_data(policy, grace, state, planned, owed, standings),
             )
             report.notices.append(
                 {"policy_number": policy.policy_number, "notice_type": notice_type.value, "send_on": notice.send_on.isoformat()}
@@ -252,20 +255,31 @@ def _notice_types(planned: PlannedNotice) -> list[NoticeType]:
     return types
 
 
-def _notice_data(policy: Policy, grace: GracePeriod, state: BillingState, planned: PlannedNotice, past_due_cents: int) -> dict[str, Any]:
+def _notice_data(
+    policy: Policy,
+    grace: GracePeriod,
+    state: BillingState,
+    planned: PlannedNotice,
+    amount_due_cents: int,
+    standings: tuple[MonthStanding, ...],
+) -> dict[str, Any]:
     terms = state.grace
     assert terms is not None
+    # A termination on the paid-through date is not fixed when grace opens. The notice still
+    # states the date the run would choose if nothing more were paid.
+    ends_if_unpaid = termination_date(terms, standings, state)
     return {
         "policy_number": policy.policy_number,
         "stage": planned.stage.value,
+        "grace_kind": terms.kind.value,
         "grace_month": terms.grace_month(planned.send_on),
         "grace_start": grace.start_date.isoformat(),
         "grace_end": grace.end_date.isoformat(),
         "first_unpaid_month": str(terms.first_unpaid_month),
         "missed_due_date": grace.missed_due_date.isoformat(),
-        "amount_due_cents": past_due_cents,
+        "amount_due_cents": amount_due_cents,
         "claims_pended_from": grace.claims_pend_from.isoformat() if grace.claims_pend_from else None,
-        "termination_date_if_unpaid": grace.termination_date.isoformat() if grace.termination_date else None,
+        "termination_date_if_unpaid": ends_if_unpaid.isoformat(),
     }
 
 

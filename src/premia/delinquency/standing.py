@@ -160,6 +160,25 @@ def past_due(standings: Iterable[MonthStanding], as_of: date) -> list[MonthStand
     return [standing for standing in standings if standing.due_date < as_of and not standing.paid]
 
 
+def owed_to_keep_coverage(standings: Iterable[MonthStanding], settle_by_due: date) -> int:
+    """Return what must still be paid by the end of a grace period to avoid termination, as billed so far.
+
+    That is every month not counted as paid whose due date is on or before the period's
+    ``settle_by_due``, whether or not it is past due yet. In an APTC grace period from
+    April to June, a final notice on June 1 requests May and June, not May alone.
+    """
+    return sum(standing.unpaid_cents for standing in standings if standing.due_date <= settle_by_due)
+
+
+def owed_through(standings: Iterable[MonthStanding], last_covered_day: date) -> int:
+    """Return what is still owed for the whole coverage months that end on or before ``last_covered_day``.
+
+    This is what a payer owes after a termination for non-payment, once the next bill run
+    has credited the months after it. A shortfall within the payment threshold is still owed.
+    """
+    return sum(standing.owed_cents for standing in standings if standing.month.last_day <= last_covered_day)
+
+
 def paid_through(standings: Iterable[MonthStanding]) -> date | None:
     """Return the last day of the run of months counted as paid from the first billed month on."""
     last: date | None = None

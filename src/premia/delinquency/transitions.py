@@ -22,7 +22,7 @@ from premia.delinquency.config import DelinquencyConfig
 from premia.delinquency.model import Amounts, Decision, GraceOutcome, Outbound834Kind, Trigger, next_status
 from premia.delinquency.outbound import member_data, queue_834
 from premia.delinquency.snapshot import last_terminations, open_grace_periods
-from premia.delinquency.standing import BillingState
+from premia.delinquency.standing import BillingState, month_standings, owed_through
 from premia.delinquency.tables import DelinquencyTransition, GracePeriod
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import PolicyStatus
@@ -36,6 +36,7 @@ log = logging.getLogger("premia.delinquency")
 
 SOURCE = "delinquency"
 NON_PAYMENT = "non-payment of premium"
+PRIOR_COVERAGE_TERMINATED = "prior_coverage_terminated"
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def terminate(ctx: ServiceContext, step: Step) -> int | None:
 
     policy.end_date = ends if policy.end_date is None else min(policy.end_date, ends)
     policy.status_reason = NON_PAYMENT
+    standings = month_standings(step.state, step.as_of, step.config.threshold_rule(step.state.key, step.as_of))
     create_notice(
         ctx,
         notice_type=NoticeType.TERMINATION,
@@ -189,7 +191,11 @@ def terminate(ctx: ServiceContext, step: Step) -> int | None:
             "termination_date": ends.isoformat(),
             "reason": NON_PAYMENT,
             "grace_end": grace.end_date.isoformat(),
-            "past_due_cents": step.decision.amounts.past_due,
+            # What stays owed for coverage through the termination date. The months after it
+            # are credited by the next bill run, so they are not asked for.
+            # NOTE: a termination in the middle of a month leaves that month's earned days out.
+            # They appear on the final statement once the bill run prorates them.
+            "past_due_cents": owed_through(standings, ends),
         },
     )
     if step.config.cancel_renewal_on_termination:
@@ -283,7 +289,14 @@ def _cancel_renewals(ctx: ServiceContext, policy: Policy, ends: date, as_of: dat
             policy_id=renewal.id,
             as_of=as_of,
             dedupe_key=f"policy:{renewal.id}:prior:{policy.id}",
-            data={"policy_number": renewal.policy_number, "effective_date": renewal.effective_date.isoformat(), "reason": reason},
+            data={
+                "policy_number": renewal.policy_number,
+                "effective_date": renewal.effective_date.isoformat(),
+                # A reason code, so the letter words it in the payer's language.
+                "reason": PRIOR_COVERAGE_TERMINATED,
+                "prior_policy_number": policy.policy_number,
+                "prior_termination_date": ends.isoformat(),
+            },
         )
         audit.record(ctx, action="delinquency_transition", record_type="policy", record_id=renewal.policy_number, fields=["status"], detail=_transition_detail(transition))
         if renewal.on_exchange:

@@ -160,7 +160,8 @@ class GraceStatus:
     """The account's grace period, where one is running, and what happens if it is not cured.
 
     ``aptc`` marks the three-month grace period of members who receive the tax credit, in
-    which claims for the second and third months are pended.
+    which claims for the second and third months are pended. ``claims_pended_from`` is the
+    first service date whose claims are pended, in either kind of grace period.
     """
 
     in_grace: bool
@@ -168,6 +169,7 @@ class GraceStatus:
     grace_end: date | None = None
     termination_date: date | None = None
     claims_pended: bool = False
+    claims_pended_from: date | None = None
 
 
 @dataclass(frozen=True)

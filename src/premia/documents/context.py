@@ -15,7 +15,7 @@ from premia.accounts.tables import BillingAccount
 from premia.billing.tables import Invoice
 from premia.documents.content import Coupon, DocumentContent, GraceStatus
 from premia.documents.invoice_context import invoice_content
-from premia.documents.letter_context import LetterInput, letter_parts
+from premia.documents.letter_context import LetterInput, is_aptc_grace, letter_parts
 from premia.documents.model import RENDERED_TYPES, Recipient
 from premia.documents.phrases import document_language
 from premia.documents.recipients import carrier_from_settings, recipient_for
@@ -118,14 +118,14 @@ def grace_status(ctx: ServiceContext, billing_account_id: int, *, on: date, aptc
         .limit(1)
     )
     facts = (notice.data or {}) if notice else {}
-    # Only the three-month grace period of APTC members pends claims.
-    claims_pended = bool(facts.get("claims_pended_from"))
+    claims_pended_from = _iso_date(facts.get("claims_pended_from"))
     return GraceStatus(
         in_grace=True,
-        aptc=aptc or claims_pended,
+        aptc=aptc or (bool(facts) and is_aptc_grace(facts)),
         grace_end=_iso_date(facts.get("grace_end")),
         termination_date=_iso_date(facts.get("termination_date_if_unpaid")),
-        claims_pended=claims_pended,
+        claims_pended=claims_pended_from is not None,
+        claims_pended_from=claims_pended_from,
     )
 
 

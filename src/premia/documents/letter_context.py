@@ -39,6 +39,7 @@ KNOWN_REASONS = {
     "moved_out_of_area",
     "fraud",
     "plan_discontinued",
+    "prior_coverage_terminated",
 }
 
 
@@ -126,6 +127,25 @@ def letter_parts(letter_input: LetterInput) -> LetterParts:
     return builder(letter_input)
 
 
+def is_aptc_grace(facts: dict[str, Any]) -> bool:
+    """Tell whether a grace notice's facts describe the three-month grace period of an APTC member.
+
+    Notices name the kind of grace period in ``grace_kind``. Older notices lack it, and for
+    them a pend date is taken as the sign, since by default only that grace period pends claims.
+    """
+    kind = facts.get("grace_kind")
+    if kind:
+        return kind == "aptc_months"
+    return bool(facts.get("claims_pended_from"))
+
+
+def claims_pended_phrase(*, aptc: bool, pended_from: date | None) -> Phrase:
+    """Build the sentence on pended claims: grace months two and three for APTC members, else from the pend date."""
+    if aptc or pended_from is None:
+        return Phrase("claims_pended_notice")
+    return Phrase("claims_pended_notice_days", {"date": pended_from})
+
+
 def reason_phrase(reason: str | None) -> Phrase | None:
     """Build the reason sentence, worded by the catalogs for known reasons and printed as stored otherwise."""
     if not reason:
@@ -145,6 +165,8 @@ def reason_code(reason: str) -> str | None:
         return "non_payment"
     if text.startswith("binder") and ("unpaid" in text or "not paid" in text):
         return "binder_not_paid"
+    if text.startswith("prior policy") and "non-payment" in text:
+        return "prior_coverage_terminated"
     return None
 
 
@@ -252,9 +274,8 @@ def _delinquency(letter: LetterInput) -> LetterParts:
     missed = letter.day("missed_due_date")
     grace_end = letter.day("grace_end")
     termination = letter.day("termination_date_if_unpaid")
-    # Only the three-month grace period of APTC members pends claims.
-    claims_pended = letter.day("claims_pended_from") is not None
-    aptc = claims_pended
+    claims_pended_from = letter.day("claims_pended_from")
+    aptc = is_aptc_grace(letter.data)
 
     opening = {
         NoticeType.DELINQUENCY: "delinquency_intro" if missed else "delinquency_intro_no_date",
@@ -269,8 +290,8 @@ def _delinquency(letter: LetterInput) -> LetterParts:
         warnings.append(Phrase("grace_termination_warning", {"date": termination}))
     else:
         warnings.append(Phrase("consequence_aptc" if aptc else "consequence_standard"))
-    if claims_pended:
-        warnings.append(Phrase("claims_pended_notice"))
+    if claims_pended_from is not None:
+        warnings.append(claims_pended_phrase(aptc=aptc, pended_from=claims_pended_from))
 
     facts = [Fact("amount_due", Amount(amount_due))]
     if missed is not None:
@@ -284,7 +305,8 @@ def _delinquency(letter: LetterInput) -> LetterParts:
         aptc=aptc,
         grace_end=grace_end,
         termination_date=termination,
-        claims_pended=claims_pended,
+        claims_pended=claims_pended_from is not None,
+        claims_pended_from=claims_pended_from,
     )
     invoice = letter.invoice()
     return LetterParts(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
+from premia.documents.content import GraceStatus
 from premia.documents.model import RENDERED_TYPES
 from premia.documents.render import render_html, render_pdf
 from premia.documents.scanline import is_valid_scan_line
@@ -185,3 +187,23 @@ def test_file_outside_templates_refused(tmp_path):
     )
     with pytest.raises(FatalURLFetchingError):
         render_pdf(html)
+
+
+def test_invoice_days_grace_pend_wording():
+    # A state grace period counted in days that pends claims from 2026-03-03: the invoice names
+    # that date and does not describe the three-month grace period of APTC members.
+    grace = GraceStatus(
+        in_grace=True,
+        aptc=False,
+        grace_end=date(2026, 4, 2),
+        termination_date=date(2026, 2, 28),
+        claims_pended=True,
+        claims_pended_from=date(2026, 3, 3),
+    )
+    for language, pended, aptc_sentence in (
+        ("en", "from March 3, 2026 on", "second and third"),
+        ("es", "a partir del 3 de marzo de 2026", "segundo y tercer"),
+    ):
+        html = " ".join(render_html(replace(samples.invoice_document(language), grace=grace)).split())
+        assert pended in html
+        assert aptc_sentence not in html
