@@ -43,7 +43,7 @@ from premia.lifecycle.repository import (
     retro_limit_for,
 )
 from premia.lifecycle.rules import allowed_end_date, check_plan_fits, check_start_date, plan_year_of
-from premia.lifecycle.tables import RenewalOffer
+from premia.lifecycle.tables import PolicyChange, RenewalOffer
 from premia.rating.catalog import Catalog
 from premia.staff.permissions import Permission
 
@@ -309,6 +309,10 @@ def remove_member(
         limit=retro_limit_for(ctx, policy, config),
         config=config,
     )
+    repeated = _same_removal(ctx, policy, person.id, dates.allowed, spans)
+    if repeated is not None:
+        renewals = tuple((repeated.detail or {}).get("renewal_policies", []))
+        return MemberChangeResult(policy.policy_number, person.member_id, ChangeKind.MEMBER_REMOVED, dates, repeated.id, renewals)
     for span in enrollment.spans_of(ctx, policy.id, person_id=person.id):
         _end_span(ctx, span, dates.allowed, source)
 
@@ -334,6 +338,29 @@ def remove_member(
         detail={"member_id": person.member_id, "renewal_policies": renewed},
     )
     return MemberChangeResult(policy.policy_number, person.member_id, ChangeKind.MEMBER_REMOVED, dates, change.id, tuple(renewed))
+
+
+def _same_removal(
+    ctx: ServiceContext, policy: Policy, person_id: int, last_day: date, spans: list[CoverageSpan]
+) -> PolicyChange | None:
+    """Return the earlier removal a repeated request matches, when the coverage already ends on its date.
+
+    A request dated before the retroactivity limit is moved up to the limit, so sending it
+    again finds the coverage ending on the limit, after the date requested. It changes
+    nothing then, and it answers with the change already recorded.
+    """
+    if any(span.end_date != last_day for span in spans):
+        return None
+    return ctx.session.scalars(
+        select(PolicyChange)
+        .where(
+            PolicyChange.policy_id == policy.id,
+            PolicyChange.person_id == person_id,
+            PolicyChange.kind == ChangeKind.MEMBER_REMOVED.value,
+            PolicyChange.effective_date == last_day,
+        )
+        .order_by(PolicyChange.id.desc())
+    ).first()
 
 
 def _close_old_policy(

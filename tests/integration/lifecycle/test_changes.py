@@ -237,6 +237,24 @@ def test_removal_moved_to_retro_limit(life):
     assert spouse.end_date == date(2026, 4, 10)
 
 
+def test_repeated_removal_changes_nothing(life):
+    household = life.couple(effective=date(2026, 1, 1), birth_a=BIRTH, birth_b=date(1992, 9, 3))
+    spouse = [span for span in enrollment.spans_of(life.ctx, household.policy.id) if span.relationship == "spouse"][0]
+
+    def remove():
+        return changes.remove_member(
+            life.ctx, household.policy.policy_number, person_id=spouse.person_id, last_day=date(2026, 2, 28), requested_on=date(2026, 5, 10)
+        )
+
+    first = remove()
+    second = remove()
+
+    # The date was moved up to 2026-04-10, so the request still matches coverage: it is the same removal.
+    assert second.change_id == first.change_id
+    assert second.dates.allowed == date(2026, 4, 10)
+    assert [change.kind for change in life.changes_of(household.policy)] == ["member_removed"]
+
+
 def test_subscriber_removal_rejected(life):
     household = life.single(effective=date(2026, 1, 1), birth=BIRTH)
     with pytest.raises(ValidationError) as caught:
