@@ -347,7 +347,7 @@ def _same_removal(
 
     A request dated before the retroactivity limit is moved up to the limit, so sending it
     again finds the coverage ending on the limit, after the date requested. It changes
-    nothing then, and it answers with the change already recorded.
+    nothing then, and the change already recorded is returned.
     """
     if any(span.end_date != last_day for span in spans):
         return None
