@@ -174,3 +174,18 @@ def test_card_event_naive_time_rejected(api):
     response = _card_event(api, household.account_number, "E3", "succeeded", "2026-01-28T15:00:05")
     assert response.status_code == 422
     assert response.json()["code"] == "api.invalid_request"
+
+
+def test_allocation_names_invoice_number(api):
+    household = couple(api)
+
+    payment = _post(api, household.account_number, "1000.00").json()
+
+    # The allocation names the invoice as GET /invoices/{invoice_number} takes it.
+    january, february = household.invoice_numbers[:2]
+    assert sorted((row["coverage_month"], row["invoice_number"]) for row in payment["allocations"]) == [
+        ("2026-01", january),
+        ("2026-02", february),
+    ]
+    invoice = api.client.get(f"/api/v1/invoices/{payment['allocations'][0]['invoice_number']}", headers=api.headers())
+    assert invoice.status_code == 200

@@ -105,3 +105,17 @@ def test_delinquency_status_in_grace(api):
     assert status["grace_period"]["end_date"] == "2026-02-02"  # 2026-01-03 + 30 days, 31 days in all
     assert [(row["from_status"], row["to_status"]) for row in transitions["items"]] == [("active", "grace")]
     assert status["recent_transitions"] == transitions["items"]
+
+
+def test_delinquency_transitions_read_audited(api):
+    household = couple(api)
+    with api.services(username="setup") as ctx:
+        run_delinquency(ctx, as_of=date(2026, 1, 5))
+
+    api.client.get("/api/v1/delinquency/transitions", params={"policy_number": household.policy_number}, headers=api.headers(Role.BILLING))
+    rows = api.client.get("/api/v1/audit", params={"record_id": household.policy_number}, headers=api.headers(Role.AUDITOR)).json()
+
+    searches = [row for row in rows if row["username"] == "billing-user" and row["action"] == "search"]
+    assert len(searches) == 1
+    assert searches[0]["record_type"] == "policy"
+    assert searches[0]["channel"] == "api"

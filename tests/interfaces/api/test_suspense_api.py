@@ -70,3 +70,20 @@ def test_suspense_filter_by_status(api):
 def test_suspense_csr_forbidden(api):
     response = api.client.get("/api/v1/suspense", headers=api.headers(Role.CSR))
     assert response.status_code == 403
+
+
+def _suspense_reads(api) -> list[dict]:
+    rows = api.client.get("/api/v1/audit", params={"record_type": "suspense_item"}, headers=api.headers(Role.AUDITOR)).json()
+    return [row for row in rows if row["username"] == "finance-user" and row["action"] in ("search", "read")]
+
+
+def test_suspense_reads_audited(api):
+    _hold(api, "239.40", "15.00")
+
+    items = _open_items(api)
+    api.client.get(f"/api/v1/suspense/{items[0]['item_id']}", headers=api.headers(Role.FINANCE))
+
+    reads = _suspense_reads(api)
+    assert sorted((row["action"], row["record_id"]) for row in reads) == sorted(
+        [("search", str(items[0]["item_id"])), ("search", str(items[1]["item_id"])), ("read", str(items[0]["item_id"]))]
+    )

@@ -62,7 +62,19 @@ def _context(
         settings=request.app.state.settings,
         channel="api",
     )
-    ctx.actor = staff.actor_for_token(ctx, _bearer_token(credentials))
+    token = _bearer_token(credentials)
+    try:
+        ctx.actor = staff.actor_for_token(ctx, token)
+    except DomainError as error:
+        if error.code != "staff.session_invalid":
+            raise
+        # The service's hint names the CLI login, but an API client gets a new token from /tokens.
+        raise DomainError(
+            code=error.code,
+            message="The bearer token is unknown, expired or revoked.",
+            field="Authorization",
+            hint="Get a new token from POST /api/v1/tokens and send it as `Authorization: Bearer <token>`.",
+        ) from error
     return ctx
 
 

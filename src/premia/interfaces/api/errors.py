@@ -128,7 +128,27 @@ def status_for(error: DomainError) -> int:
 
 def problem_response(status: int, *, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = Problem(type=PROBLEM_TYPE_BASE + code, title=title, status=status, detail=detail, code=code, **extra)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON)
+    # RFC 9110 requires a 401 to carry WWW-Authenticate with the scheme the client should use.
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _json_decode_issue(error: RequestValidationError) -> Mapping[str, Any] | None:
+    """Return the issue FastAPI reports for a body that is not JSON, or None when the JSON was read."""
+    return next((issue for issue in error.errors() if issue.get("type") == "json_invalid"), None)
+
+
+def _unreadable_body(issue: Mapping[str, Any]) -> JSONResponse:
+    # FastAPI reports a JSON syntax error as a 422 located at a character offset. The body
+    # was never read, so the answer is a 400 on the body as a whole.
+    reason = (issue.get("ctx") or {}).get("error") or "not valid JSON"
+    location = issue.get("loc", ())
+    offset = location[1] if len(location) > 1 else None
+    where = f" at character {offset}" if isinstance(offset, int) else ""
+    detail = f"The body is not valid JSON: {reason}{where}."
+    return problem_response(
+        400, code="api.invalid_json", title="The request body could not be read.", detail=detail, field="body", hint=HTTP_HINTS[400]
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -141,6 +161,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        unreadable = _json_decode_issue(error)
+        if unreadable is not None:
+            return _unreadable_body(unreadable)
         issues = [
             {"field": ".".join(str(part) for part in issue["loc"][1:]) or str(issue["loc"][0]), "message": _plain_message(issue)}
             for issue in error.errors()

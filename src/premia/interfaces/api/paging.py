@@ -15,10 +15,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from premia.infra.context import ServiceContext
 from premia.interfaces.api.deps import decode_cursor, encode_cursor
+from premia.interfaces.api.schemas.common import storable_text_problem
 from premia.kernel.errors import ValidationError
 
 ItemT = TypeVar("ItemT")
 MAX_LIMIT = 200
+# A cursor is decoded from client text, so its number may not fit the BIGINT the keys are compared as.
+MIN_BIGINT = -(2**63)
+MAX_BIGINT = 2**63 - 1
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Cursor = Annotated[str | None, Query(max_length=256, description="next_cursor of the previous page.")]
@@ -36,7 +40,7 @@ def after_key(cursor: str | None, key_type: type) -> Any:
     value = decode_cursor(cursor)
     if value is None:
         return None
-    if type(value) is not key_type:
+    if type(value) is not key_type or not _storable_key(value):
         raise ValidationError(
             code="api.invalid_cursor",
             message="The cursor is not valid for this list.",
@@ -44,6 +48,15 @@ def after_key(cursor: str | None, key_type: type) -> Any:
             hint="Use next_cursor from the previous page of the same list.",
         )
     return value
+
+
+def _storable_key(value: Any) -> bool:
+    """Check that the database can compare a key with ``value``: a signed 64-bit integer, or text without NUL."""
+    if isinstance(value, int):
+        return MIN_BIGINT <= value <= MAX_BIGINT
+    if isinstance(value, str):
+        return storable_text_problem(value) is None
+    return True
 
 
 def keyset_page(

@@ -167,4 +167,8 @@ def list_transitions(
     if as_of_to:
         query = query.where(DelinquencyTransition.as_of <= as_of_to)
     rows, next_cursor = keyset_page(ctx, query, DelinquencyTransition.id, limit=limit, cursor=cursor)
-    return Page[TransitionOut](items=_transitions_out(ctx, rows), next_cursor=next_cursor)
+    items = _transitions_out(ctx, rows)
+    # Transitions belong to the policy's record, so each policy on the page is audited once.
+    for policy_number in dict.fromkeys(item.policy_number for item in items):
+        audit.record(ctx, action="search", record_type="policy", record_id=policy_number, fields=["delinquency"])
+    return Page[TransitionOut](items=items, next_cursor=next_cursor)

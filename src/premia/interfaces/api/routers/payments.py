@@ -17,6 +17,7 @@ from premia.interfaces.api.errors import problems
 from premia.interfaces.api.money import Money
 from premia.interfaces.api.paging import Cursor, Limit, Page, keyset_page
 from premia.interfaces.api.schemas.common import FIRST_DATE, LAST_DATE, ApiDate, ApiInput, IdPath
+from premia.billing.tables import Invoice
 from premia.payments import service as payments
 from premia.payments.model import PaymentChannel, PaymentMethod, PaymentStatus, ProcessorEventType
 from premia.payments.processor_events import CardEvent, record_processor_event
@@ -52,6 +53,9 @@ class PaymentReversal(ApiInput):
 
 class AllocationOut(BaseModel):
     invoice_id: int | None
+    invoice_number: str | None = Field(
+        description="The invoice as GET /invoices/{invoice_number} takes it; null when the amount paid is on no invoice."
+    )
     coverage_month: str | None
     amount: Money
 
@@ -97,6 +101,7 @@ class CardEventOut(BaseModel):
 def payment_out(ctx: ServiceContext, result: payments.PostingResult) -> PaymentOut:
     payment = result.payment
     account = ctx.session.get(accounts.BillingAccount, payment.billing_account_id) if payment.billing_account_id else None
+    invoice_numbers = _invoice_numbers(ctx, {a["invoice_id"] for a in result.allocations if a["invoice_id"] is not None})
     return PaymentOut(
         payment_id=payment.id,
         account_number=account.account_number if account else None,
@@ -114,10 +119,22 @@ def payment_out(ctx: ServiceContext, result: payments.PostingResult) -> PaymentO
         reference=payment.reference,
         external_id=payment.external_id,
         allocations=[
-            AllocationOut(invoice_id=a["invoice_id"], coverage_month=a["coverage_month"], amount=Money(amount=a["amount"]))
+            AllocationOut(
+                invoice_id=a["invoice_id"],
+                invoice_number=invoice_numbers.get(a["invoice_id"]),
+                coverage_month=a["coverage_month"],
+                amount=Money(amount=a["amount"]),
+            )
             for a in result.allocations
         ],
     )
+
+
+def _invoice_numbers(ctx: ServiceContext, invoice_ids: set[int]) -> dict[int, str]:
+    if not invoice_ids:
+        return {}
+    rows = ctx.session.execute(select(Invoice.id, Invoice.invoice_number).where(Invoice.id.in_(invoice_ids)))
+    return {invoice_id: invoice_number for invoice_id, invoice_number in rows}
 
 
 def _out_of(ctx: ServiceContext, payment: Payment) -> PaymentOut:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from premia.accounts.tables import BillingAccount
+from premia.audit import service as audit
 from premia.infra.context import ServiceContext
 from premia.interfaces.api.deps import Context, IdempotencyKey, idempotent, requires
 from premia.interfaces.api.errors import problems
@@ -100,6 +101,8 @@ def list_suspense(
     if received_to:
         query = query.where(SuspenseItem.received_on <= received_to)
     rows, next_cursor = keyset_page(ctx, query, SuspenseItem.id, limit=limit, cursor=cursor)
+    for item in rows:
+        audit.record(ctx, action="search", record_type="suspense_item", record_id=item.id)
     return Page[SuspenseItemOut](items=_items_out(ctx, rows, as_of or ctx.today()), next_cursor=next_cursor)
 
 
@@ -115,6 +118,7 @@ def get_suspense_item(item_id: IdPath, ctx: Context, as_of: ApiDate | None = Non
             value=item_id,
             hint="List open items with GET /api/v1/suspense.",
         )
+    audit.record(ctx, action="read", record_type="suspense_item", record_id=item.id)
     return _items_out(ctx, [item], as_of or ctx.today())[0]
 
 
