@@ -11,6 +11,7 @@ from premia.accounts.model import PaymentMode
 from premia.audit.tables import AuditEntry
 from premia.billing.queries import paid_through_dates
 from premia.delinquency.service import run_delinquency
+from premia.delinquency.tables import GracePeriod
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import PolicyStatus
 from premia.kernel.errors import ConflictError, ValidationError
@@ -118,6 +119,34 @@ def test_late_report_credits_july(life):
     assert ledger.account_balance(life.ctx, household.account.id) == -47_940
     notices = life.ctx.session.scalars(select(Notice.notice_type).where(Notice.billing_account_id == household.account.id)).all()
     assert "delinquency" not in notices
+
+
+def test_late_report_starts_no_grace(life):
+    household = life.couple(effective=date(2025, 6, 1), birth_a=BIRTH_A, birth_b=BIRTH_B)
+    life.story.bill(date(2025, 5, 15))
+    life.story.pay_invoice(life.invoice_for(household.account, date(2025, 6, 1)), date(2025, 6, 2))
+    life.story.bill(date(2025, 6, 15))
+    life.terminate(household.policy, date(2025, 6, 15), on=date(2025, 6, 20))
+
+    # July (due Tuesday 07-01) stays unpaid, first before the credit is billed, then after it,
+    # and past the day its grace period would have ended.
+    for day in (date(2025, 7, 2), date(2025, 7, 15), date(2025, 8, 3), date(2025, 8, 15)):
+        life.story.at(day)
+        if day.day == 15:
+            life.story.bill(day)
+        run_delinquency(life.ctx, as_of=day)
+
+    grace_periods = life.ctx.session.scalars(select(GracePeriod).where(GracePeriod.policy_id == household.policy.id)).all()
+    assert grace_periods == []
+    notices = life.ctx.session.scalars(select(Notice).where(Notice.billing_account_id == household.account.id)).all()
+    assert not {"delinquency", "grace_second", "final"} & {notice.notice_type for notice in notices}
+    # The only termination notice confirms the member's request; none is sent for non-payment.
+    terminations = [notice for notice in notices if notice.notice_type == "termination"]
+    assert [(notice.as_of, notice.data["reason"]) for notice in terminations] == [(date(2025, 6, 20), "other coverage")]
+    life.ctx.session.refresh(household.policy)
+    assert household.policy.status == PolicyStatus.TERMINATED.value
+    assert household.policy.end_date == date(2025, 6, 15)
+    assert ledger.account_balance(life.ctx, household.account.id) == -47_940
 
 
 def test_month_end_term_has_no_credit(life):

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from premia.accounts import person_service
 from premia.accounts import service as accounts
 from premia.accounts.model import AccountInput, AccountKind, PersonInput
-from premia.accounts.tables import Person
+from premia.accounts.tables import BillingAccount, Person
 from premia.delinquency.tables import DelinquencyHold
 from premia.enrollment import service as enrollment
 from premia.enrollment.model import Relationship
 from premia.enrollment.tables import CoverageSpan, Policy
 from premia.kernel.errors import ConflictError, PermissionDeniedError, ValidationError
+from premia.ledger import service as ledger
 from premia.servicing import case_queries, cases
 from premia.servicing.contacts import log_contact
 from premia.servicing.dispute_holds import disputed_open_cents
@@ -200,6 +201,25 @@ def test_merge_leaves_dispute_hold(desk: Desk, duplicates: Duplicates) -> None:
     )
     assert hold.amount_cents == HELD_CENTS
     assert hold.released_on is None
+
+
+def test_merge_changes_no_premium(story, desk: Desk, duplicates: Duplicates) -> None:
+    merge(desk, "PER-200", "PER-100")
+    story.bill(date(2026, 1, 15))
+
+    # Both people have the same birth date, so the survivor rates exactly as the duplicate did.
+    for policy in (duplicates.spouse_policy, duplicates.dental):
+        account = desk.session.get(BillingAccount, policy.billing_account_id)
+        january, february = story.invoices(account)
+        assert february.period_start == date(2026, 2, 1)
+        assert february.current_charges_cents == january.current_charges_cents
+        assert february.adjustments_cents == 0
+        billed = {}
+        for invoice in (january, february):
+            for line in story.lines(invoice):
+                billed[line.coverage_month] = billed.get(line.coverage_month, 0) + line.amount_cents
+        assert billed == {date(2026, 1, 1): january.current_charges_cents, date(2026, 2, 1): january.current_charges_cents}
+        assert ledger.account_balance(story.ctx, account.id) == 2 * january.current_charges_cents
 
 
 def test_merged_member_id_finds_survivor(desk: Desk, duplicates: Duplicates) -> None:

@@ -10,6 +10,8 @@ from premia.delinquency.config import BinderRule, default_config
 from premia.delinquency.model import ClaimsAction
 from premia.enrollment.model import PolicyStatus, Relationship
 from premia.kernel.clock import FixedClock
+from premia.notices.model import NoticeType
+from premia.notices.service import notices_for
 from premia.payments.model import PaymentChannel, PaymentMethod
 from premia.payments.service import post_payment
 
@@ -68,6 +70,32 @@ def test_bc09_two_payments(exchange_story):
     story.run(date(2025, 12, 30))
     assert story.status(household) == PolicyStatus.ACTIVE
     assert story.paid_through(household) == date(2026, 1, 31)
+
+
+def test_exact_binder_sends_receipt_only(exchange_story):
+    story = exchange_story
+    household = _pending_couple(story)
+    story.day(date(2025, 12, 15))
+    # A one-time ACH payment posted by staff, which requests a receipt as the CLI and console do.
+    story.story.at(date(2025, 12, 30))
+    post_payment(
+        story.ctx,
+        billing_account_id=household.account.id,
+        amount_cents=BINDER,
+        channel=PaymentChannel.MANUAL,
+        method=PaymentMethod.ACH,
+        received_on=date(2025, 12, 30),
+        send_receipt=True,
+    )
+    for day in (date(2025, 12, 30), date(2026, 1, 5), date(2026, 1, 6)):
+        story.day(day)
+
+    # A zero balance owes nothing: one receipt, and no reminder, dunning or cancellation notice.
+    kinds = [notice.notice_type for notice in notices_for(story.ctx, billing_account_id=household.account.id)]
+    assert kinds.count(NoticeType.PAYMENT_RECEIPT.value) == 1
+    assert not {NoticeType.DELINQUENCY.value, NoticeType.FINAL.value, NoticeType.CANCELLATION.value} & set(kinds)
+    assert story.balance(household) == 0
+    assert story.status(household) == PolicyStatus.ACTIVE
 
 
 def test_binder_never_paid_cancels(exchange_story):

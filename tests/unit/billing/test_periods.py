@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from premia.billing.model import BillingSettings
 from premia.billing.periods import make_period, periods_due
@@ -56,3 +59,26 @@ def test_annual_period_is_twelve_months():
     period = make_period(Month(2027, 1), months_per_period=12, settings=SETTINGS, due_day=1)
     assert period.last_month == Month(2027, 12)
     assert len(period.month_list()) == 12
+
+
+# Any start month and payment mode: periods tile the calendar in whole months, with no day
+# billed twice or skipped, including across February 29.
+@settings(max_examples=200, deadline=None)
+@given(
+    first_day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 1)),
+    months_per_period=st.sampled_from([1, 3, 6, 12]),
+)
+def test_periods_tile_whole_months(first_day: date, months_per_period: int):
+    first_month = Month.of(first_day)
+    periods = periods_due(
+        first_month=first_month, months_per_period=months_per_period, as_of=date(2037, 12, 31), settings=SETTINGS, due_day=1
+    )
+
+    assert periods[0].start == first_month.first_day
+    for period in periods:
+        assert period.start.day == 1
+        assert period.end == period.first_month.plus(months_per_period - 1).last_day
+        assert len(period.month_list()) == months_per_period
+        assert (period.end - period.start).days + 1 == sum(month.days for month in period.month_list())
+    for earlier, later in zip(periods, periods[1:]):
+        assert later.start == earlier.end + timedelta(days=1)
