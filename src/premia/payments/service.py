@@ -91,6 +91,23 @@ def _lock_account_number(ctx: ServiceContext, billing_account_id: int) -> str:
     return str(number)
 
 
+def check_received_on(received_on: date, *, today: date) -> date:
+    """Return the day a payment posted by hand or through the API was received; raise when it is after today.
+
+    Files from banks and processors may carry a later effective date, such as an ACH
+    settlement day, so only the entry points for money received now make this check.
+    """
+    if received_on > today:
+        raise ValidationError(
+            code="payment.received_in_future",
+            message=f"The payment is dated {received_on.isoformat()}, after today ({today.isoformat()}).",
+            field="received_on",
+            value=received_on.isoformat(),
+            hint="Give the day the payment was received, today or earlier.",
+        )
+    return received_on
+
+
 def post_payment(
     ctx: ServiceContext,
     *,

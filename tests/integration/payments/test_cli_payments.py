@@ -108,6 +108,14 @@ def test_post_and_repeat(logged_in):
     assert again["payment_id"] == first["payment_id"]
 
 
+def test_post_dated_tomorrow_rejected(logged_in):
+    account, _ = _billed_couple()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    result = run("payments", "post", "--account", account, "--amount", "968.00", "--method", "check", "--reference", "1001", "--received-on", tomorrow)
+    assert result.exit_code == 1
+    assert "payment.received_in_future" in result.output
+
+
 def test_reverse_payment(logged_in):
     account, _ = _billed_couple()
     posted = _json(run("payments", "post", "--account", account, "--amount", "100.00", "--method", "check", "--reference", "1001", "--json"))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from premia.accounts import service as accounts
+from premia.notices.model import NoticeType
+from premia.notices.service import notices_for
 from premia.staff.permissions import Role
+from tests.interfaces.api.conftest import NOW
 from tests.interfaces.api.households import couple
 
 
@@ -189,3 +195,29 @@ def test_allocation_names_invoice_number(api):
     ]
     invoice = api.client.get(f"/api/v1/invoices/{payment['allocations'][0]['invoice_number']}", headers=api.headers())
     assert invoice.status_code == 200
+
+
+def test_payment_sends_receipt(api):
+    household = couple(api)
+    response = _post(api, household.account_number, "962.00")
+    with api.services() as ctx:
+        account = accounts.get_account_row(ctx, household.account_number)
+        kinds = [notice.notice_type for notice in notices_for(ctx, billing_account_id=account.id)]
+    assert response.status_code == 201
+    # Money received through a portal or IVR gets a receipt, as a payment posted by hand does.
+    assert kinds.count(NoticeType.PAYMENT_RECEIPT.value) == 1
+
+
+def test_payment_dated_after_today_rejected(api):
+    household = couple(api)
+    body = {
+        "account_number": household.account_number,
+        "amount": {"amount": "962.00", "currency": "USD"},
+        "method": "check",
+        "received_on": (NOW.date() + timedelta(days=1)).isoformat(),
+    }
+    response = api.client.post("/api/v1/payments", json=body, headers=api.headers())
+    assert response.status_code == 422
+    assert response.json()["code"] == "payment.received_in_future"
+    assert response.json()["field"] == "received_on"
+    assert _balance(api, household.account_number) == "1924.00"

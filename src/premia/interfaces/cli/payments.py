@@ -113,7 +113,7 @@ def post(
                 amount_cents=cents,
                 channel=PaymentChannel.MANUAL,
                 method=method.payment_method,
-                received_on=_day(received_on, ctx, "received_on"),
+                received_on=payments.check_received_on(_day(received_on, ctx, "received_on"), today=ctx.today()),
                 reference=reference,
                 idempotency_key=f"cli:{idempotency_key}" if idempotency_key else None,
                 send_receipt=True,

@@ -153,10 +153,12 @@ def post_payment(body: PaymentCreate, ctx: Context, request: Request, idempotenc
             amount_cents=body.amount.cents(field="amount.amount"),
             channel=body.channel,
             method=body.method,
-            received_on=body.received_on or ctx.today(),
+            received_on=payments.check_received_on(body.received_on or ctx.today(), today=ctx.today()),
             reference=body.reference,
             idempotency_key=service_idempotency_key(ctx, idempotency_key),
             external_id=body.external_id,
+            # A payment posted through the API is money received now, as one posted by hand is.
+            send_receipt=True,
         )
         return 201, payment_out(ctx, result)
 
