@@ -108,12 +108,16 @@ class PersonInput:
 
 @dataclass(frozen=True)
 class BillingPreferences:
-    """How a billing account wants to be billed and to pay."""
+    """How a billing account wants to be billed and to pay.
+
+    ``language`` None opens the account in its holder's written language (English for an
+    employer group), so a Spanish reader's invoices are in Spanish unless asked otherwise.
+    """
 
     payment_method: PaymentMethod = PaymentMethod.INVOICE
     payment_mode: PaymentMode = PaymentMode.MONTHLY
     delivery: Delivery = Delivery.PAPER
-    language: Language = Language.ENGLISH
+    language: Language | None = None
     due_day: int = 1
     autodraft_day: int | None = None
     payer_name: str | None = None

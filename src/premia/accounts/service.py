@@ -167,6 +167,9 @@ def create_account(ctx: ServiceContext, data: AccountInput) -> BillingAccount:
     legal_entity = rules.require_text(data.legal_entity, field="legal_entity", record=record, max_length=16).upper()
     _reject_duplicate_account(ctx, holder_key, legal_entity, record=record)
 
+    if preferences.language is None:
+        written = Language(person.written_language) if person is not None else Language.ENGLISH
+        preferences = replace(preferences, language=written)
     now = ctx.now()
     account = BillingAccount(
         # A placeholder that fits the 16-character column keeps it filled until the row has an id.
@@ -401,7 +404,11 @@ def _validated_preferences(preferences: BillingPreferences, *, record: str) -> B
     method = rules.parse_choice(PaymentMethod, preferences.payment_method, field="payment_method", record=record)
     mode = rules.parse_choice(PaymentMode, preferences.payment_mode, field="payment_mode", record=record)
     delivery = rules.parse_choice(Delivery, preferences.delivery, field="delivery", record=record)
-    language = rules.parse_choice(Language, preferences.language, field="language", record=record)
+    language = (
+        rules.parse_choice(Language, preferences.language, field="language", record=record)
+        if preferences.language is not None
+        else None
+    )
     due_day = rules.check_day_of_month(preferences.due_day, field="due_day", record=record)
     autodraft_day = preferences.autodraft_day
     if method is PaymentMethod.ACH_AUTODRAFT:

@@ -68,6 +68,26 @@ def test_account_for_existing_person(ctx: ServiceContext, holder: Callable[..., 
     assert account.holder_key == f"person:{person.id}"
 
 
+def test_language_follows_spanish_holder(ctx: ServiceContext, holder: Callable[..., PersonInput]) -> None:
+    person_service.create_person(ctx, holder(member_id="EX-0002", written_language=Language.SPANISH))
+
+    account = accounts.create_account(ctx, AccountInput(kind=AccountKind.INDIVIDUAL, holder_member_id="EX-0002"))
+
+    # No language was asked for, so invoices go out in the language the holder reads.
+    assert account.language == "es"
+
+
+def test_chosen_language_overrides_holder(ctx: ServiceContext, holder: Callable[..., PersonInput]) -> None:
+    spanish = holder(written_language=Language.SPANISH)
+    data = AccountInput(
+        kind=AccountKind.INDIVIDUAL, holder=spanish, preferences=BillingPreferences(language=Language.ENGLISH)
+    )
+
+    account = accounts.create_account(ctx, data)
+
+    assert account.language == "en"
+
+
 def test_chosen_preferences_stored(ctx: ServiceContext, individual: Callable[..., AccountInput]) -> None:
     data = individual()
     preferences = BillingPreferences(

@@ -31,6 +31,16 @@ def test_create_and_read_account(api):
     assert read.headers["ETag"] == f'W/"{read.json()["version"]}"'
 
 
+def test_spanish_holder_gets_spanish_account(api):
+    body = {**NEW_ACCOUNT, "holder": {**NEW_ACCOUNT["holder"], "language": "es"}}
+    created = api.client.post("/api/v1/accounts", json=body, headers=api.headers())
+    number = created.json()["account_number"]
+    read = api.client.get(f"/api/v1/accounts/{number}", headers=api.headers())
+    assert created.status_code == 201
+    # The preferences name no language, so the account takes the holder's.
+    assert read.json()["preferences"]["language"] == "es"
+
+
 def test_create_idempotent_with_key(api):
     first = _create(api, **{"Idempotency-Key": "create-1"})
     second = _create(api, **{"Idempotency-Key": "create-1"})

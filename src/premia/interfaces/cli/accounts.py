@@ -69,7 +69,9 @@ def create(
     payment_method: PaymentMethod = typer.Option(PaymentMethod.INVOICE, "--payment-method"),
     payment_mode: PaymentMode = typer.Option(PaymentMode.MONTHLY, "--payment-mode", help="Months billed per invoice."),
     delivery: Delivery = typer.Option(Delivery.PAPER, "--delivery"),
-    language: Language = typer.Option(Language.ENGLISH, "--language", help="Language of invoices and notices."),
+    language: Language | None = typer.Option(
+        None, "--language", help="Language of invoices and notices; the holder's written language when omitted."
+    ),
     due_day: int = typer.Option(1, "--due-day", help="Day of month the premium is due (1-28)."),
     payer_name: str | None = typer.Option(None, "--payer-name", help="Payer, when not the holder."),
     payer_email: str | None = typer.Option(None, "--payer-email", help="Where emailed invoices go."),
@@ -102,8 +104,8 @@ def create(
                 residential_address=_address(line1, line2, city, state, zip_code, prefix=""),
                 phone=phone,
                 email=email,
-                spoken_language=language,
-                written_language=language,
+                spoken_language=language or Language.ENGLISH,
+                written_language=language or Language.ENGLISH,
             )
             data = AccountInput(kind=AccountKind.INDIVIDUAL, holder=holder, preferences=preferences, legal_entity=legal_entity)
         with runtime.unit_of_work() as ctx:

@@ -58,7 +58,9 @@ class PreferencesIn(ApiInput):
     payment_method: PaymentMethod = PaymentMethod.INVOICE
     payment_mode: PaymentMode = PaymentMode.MONTHLY
     delivery: Delivery = Delivery.PAPER
-    language: Language = Language.ENGLISH
+    language: Language | None = Field(
+        default=None, description="Language of invoices and notices; the holder's written language when omitted."
+    )
     due_day: int = Field(default=1, ge=1, le=28)
     autodraft_day: int | None = Field(default=None, ge=1, le=28)
     payer_name: str | None = Field(default=None, max_length=128)
