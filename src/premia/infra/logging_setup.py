@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,9 +91,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+class StandardErrorHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes to ``sys.stderr`` as it is when each record is emitted.
+
+    A test runner replaces ``sys.stderr`` for each test and closes the replacement after it.
+    A handler that kept the stream it was built with then fails on the next record, for
+    example one that the API's background job thread logs after a test ended.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        # The stream is always the current sys.stderr, so the one StreamHandler sets is ignored.
+        pass
+
+
 def configure_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
     """Send Premia's logs as redacted JSON lines to ``stream`` (stderr by default)."""
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(stream) if stream is not None else StandardErrorHandler()
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("premia")

@@ -179,3 +179,17 @@ def test_filter_redacts_traceback_for_any_formatter() -> None:
 
     assert "could not parse" in text
     assert SSN not in text
+
+
+def test_default_handler_follows_replaced_stderr(monkeypatch) -> None:
+    configure_logging()
+    closed = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", closed)
+    closed.close()
+    current = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", current)
+
+    # A test runner closes the stderr it put in place; the next record goes to the one in place now.
+    logging.getLogger("premia.test").warning("after the switch")
+
+    assert "after the switch" in current.getvalue()
