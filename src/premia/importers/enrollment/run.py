@@ -12,6 +12,8 @@ from premia.importers.enrollment.intake import CoverageLine, MemberIntake
 from premia.importers.enrollment.model import Count, ImportReport, Rejection
 from premia.importers.enrollment.payers import Payers
 from premia.infra.context import ServiceContext
+from premia.lifecycle.refunds import expect_refunds
+from premia.lifecycle.tables import PolicyChange
 from premia.rating.catalog import Catalog
 
 SOURCE = "834"
@@ -34,6 +36,16 @@ class ImportRun:
     payers: Payers
     as_of: date
     import_id: int
+    # Lifecycle changes recorded for the Exchange's terminations, whose credit is quoted in
+    # one load per commit rather than one per change.
+    unquoted_changes: list[PolicyChange] = field(default_factory=list)
+
+    def quote_changes(self) -> None:
+        """Quote the credit of the lifecycle changes recorded since the last call."""
+        # A member rejected after its change was recorded rolled the change back with it.
+        recorded = [change for change in self.unquoted_changes if change in self.ctx.session]
+        self.unquoted_changes = []
+        expect_refunds(self.ctx, self.catalog, recorded)
 
     def source_reference(self, intake: MemberIntake) -> str:
         """Return where a change came from, for person history and coverage events."""

@@ -451,6 +451,7 @@ def _apply(
         if bulk is not None:
             bulk.flush()
     applier.finish_family()
+    run.quote_changes()
     row.applied_through = len(members)
 
 
@@ -472,6 +473,7 @@ def _commit_progress(
     applier.finish_family()
     if bulk is not None:
         bulk.flush()
+    run.quote_changes()
     row.applied_through = done
     row.counts = run.report.counts_dict()
     row.report = run.report.to_dict()
