@@ -256,6 +256,36 @@ def test_new_aptc_closes_old(ctx: ServiceContext, import_text: Callable[..., Imp
     ]
 
 
+def test_state_category_date_ignored(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    # State files send DTP*007 in 2750 categories of their own, such as a due date. Only the
+    # Exchange's categories date the amounts, so AMT*P3 takes the coverage start here.
+    text = fragment_834(
+        """
+        INS*Y*18*021*28*A~
+        REF*0F*S-1~
+        NM1*IL*1*RIVERA*ANA~
+        N3*12 ELM ST~
+        N4*FAIRFAX*VA*22030**CY*Fairfax County~
+        DMG*D8*19860520*F~
+        AMT*P3*504.80~
+        HD*021**HLT**FAM~
+        DTP*348*D8*20260101~
+        REF*CE*12345VA002000101~
+        LS*2700~
+        LX*1~
+        N1*75*DUE DATE~
+        DTP*007*D8*20260620~
+        LE*2700~
+        """
+    )
+
+    report = import_text(text).report
+    rows = ctx.session.scalars(select(ExchangeAmount).where(ExchangeAmount.kind == "premium")).all()
+
+    assert report.counts["additions"] == 1
+    assert [(row.amount_cents, row.start_date) for row in rows] == [(50480, JANUARY_FIRST)]
+
+
 def test_dependent_added_later(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     import_text(interchange_text([member("Q-1")]))
     added = interchange_text(

@@ -25,6 +25,7 @@ from premia.enrollment.tables import Policy
 from premia.importers.enrollment import ImportResult
 from premia.importers.enrollment.tables import ImportFile
 from premia.infra.context import ServiceContext
+from premia.lifecycle.tables import PolicyChange
 from tests.integration.enrollment_import.conftest import (
     SAMPLE_PLAN_MAP,
     count_rows,
@@ -266,6 +267,9 @@ def test_terminate_two_subscribers(
     assert report.counts["terminations"] == 2
     assert (first.status, first.end_date) == ("terminated", date(2026, 3, 31))
     assert (second.status, second.end_date) == ("terminated", date(2026, 3, 31))
+    # An employer's file ends group coverage, so the lifecycle change names the employer.
+    changes = ctx.session.scalars(select(PolicyChange).where(PolicyChange.policy_id.in_([first.id, second.id])))
+    assert [(change.kind, change.source) for change in changes] == [("termination", "employer")] * 2
 
 
 def test_change_medicaid_member(

@@ -4,8 +4,9 @@ Every change is effective-dated: a span's dates change and a coverage event reco
 changed, effective when, from which import. A change to a month that was already billed
 is therefore picked up by the next bill run as an adjustment, and no invoice is edited.
 
-A policy the Exchange terminates or cancels is also recorded as a lifecycle change, like a
-termination by staff, with the credit the next bill run will post. Auto-draft leaves that
+A policy the 834's sender (the Exchange, or the employer for a group policy) terminates or
+cancels is also recorded as a lifecycle change, like a termination by staff, with the
+credit the next bill run will post. Auto-draft leaves that
 credit out until it is posted, and the refund of unearned premium follows it. An 834
 reinstatement withdraws the refund that is still waiting.
 """
@@ -168,7 +169,7 @@ def end_coverage(
 
     if before is not None:
         _close_policy(run, intake, policy, span, end, cancel)
-        _record_exchange_change(run, policy, end, cancel, before)
+        _record_sender_change(run, policy, end, cancel, before)
     return Count.CANCELLATIONS if cancel else Count.TERMINATIONS
 
 
@@ -186,10 +187,10 @@ def _policy_state(run: ImportRun, policy: Policy) -> _PolicyState:
     return _PolicyState(policy.end_date, policy.status, policy.status_reason, spans)
 
 
-def _record_exchange_change(
+def _record_sender_change(
     run: ImportRun, policy: Policy, end: date, cancel: bool, before: _PolicyState
 ) -> None:
-    """Record the Exchange's termination or cancellation as a lifecycle change waiting for its credit.
+    """Record the sender's termination or cancellation as a lifecycle change waiting for its credit.
 
     Only the spans this change ended or voided go into the restore record, so that a later
     reinstatement from the console or CLI puts back exactly those.
@@ -211,7 +212,7 @@ def _record_exchange_change(
         run.ctx,
         policy=policy,
         kind=ChangeKind.CANCELLATION if cancel else ChangeKind.TERMINATION,
-        source=RequestSource.EXCHANGE,
+        source=_sender(policy),
         requested_on=run.as_of,
         reason=policy.status_reason or "834 termination",
         effective_date=policy.effective_date if cancel else end,
@@ -227,7 +228,7 @@ def _record_exchange_change(
     run.unquoted_changes.append(change)
 
 
-def _withdraw_exchange_change(run: ImportRun, policy: Policy) -> None:
+def _withdraw_sender_change(run: ImportRun, policy: Policy) -> None:
     """Mark the last termination or cancellation of ``policy`` reversed, and withdraw its refund.
 
     A refund already settled stays as it is: the next bill run bills the restored months again.
@@ -240,7 +241,7 @@ def _withdraw_exchange_change(run: ImportRun, policy: Policy) -> None:
         run.ctx,
         policy=policy,
         kind=ChangeKind.REINSTATEMENT,
-        source=RequestSource.EXCHANGE,
+        source=_sender(policy),
         requested_on=run.as_of,
         reason="834 reinstatement",
         effective_date=change.effective_date,
@@ -252,6 +253,11 @@ def _withdraw_exchange_change(run: ImportRun, policy: Policy) -> None:
     )
     change.reversed_by_change_id = reinstatement.id
     run.ctx.session.flush()
+
+
+def _sender(policy: Policy) -> RequestSource:
+    """Return who sent the 834 that changed ``policy``: the employer for a group policy, else the Exchange."""
+    return RequestSource.EXCHANGE if policy.market == Market.INDIVIDUAL.value else RequestSource.EMPLOYER
 
 
 def _unreversed_ending(run: ImportRun, policy: Policy) -> PolicyChange | None:
@@ -333,7 +339,7 @@ def reinstate(
         record_event(
             run, policy, None, "policy_reinstated", policy.effective_date, f"status {status.value}", reference
         )
-        _withdraw_exchange_change(run, policy)
+        _withdraw_sender_change(run, policy)
     run.report.count(Count.SPANS_CHANGED)
     return True
 

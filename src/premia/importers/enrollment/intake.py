@@ -21,6 +21,7 @@ from premia.enrollment.model import Relationship
 from premia.formats.x12 import (
     DateQualifier,
     ExchangeAmounts,
+    ExchangeCategory,
     Gender,
     MaintenanceType,
     Member834,
@@ -40,6 +41,10 @@ NAME_LENGTH = 64
 SSN_QUALIFIER = "34"
 MUTUALLY_DEFINED_QUALIFIER = "ZZ"
 EXCHANGE_POLICY_REFERENCE = "X9"
+# The 2750 categories whose DTP*007 is the Exchange amounts' effective date. State files also
+# send DTP*007 in categories of their own (a due date, a previous plan's end date), and those
+# dates apply to no amount.
+EXCHANGE_CATEGORY_NAMES = frozenset(category.value for category in ExchangeCategory)
 CHILD_CODES = frozenset(
     {
         RelationshipCode.CHILD,
@@ -296,6 +301,7 @@ def read_member(
         (
             entry.start
             for category in member.reporting_categories
+            if category.name in EXCHANGE_CATEGORY_NAMES
             for entry in category.dates
             if entry.qualifier == DateQualifier.FILE_EFFECTIVE
         ),
