@@ -25,5 +25,8 @@ if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
     exit 1
 fi
 echo "installing ${missing[*]}" >&2
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another install (a second `make` on the same machine) may hold dpkg's lock: wait for it
+# rather than fail.
+lock_wait=(-o DPkg::Lock::Timeout=600)
+apt-get "${lock_wait[@]}" update -qq
+DEBIAN_FRONTEND=noninteractive apt-get "${lock_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
