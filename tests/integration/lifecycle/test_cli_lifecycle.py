@@ -119,6 +119,20 @@ def test_terminate_and_reinstate(logged_in):
     assert back["status"] == "active"
     assert back["end_date"] is None
 
+    listed = _json(run("policies", "changes", policy, "--json"))
+    termination_change, reinstatement = listed["changes"]
+    assert (termination_change["kind"], termination_change["source"], termination_change["effective_date"]) == ("termination", "member", "2026-04-10")
+    assert termination_change["reversed_by_change_id"] == reinstatement["change_id"]
+    assert reinstatement["kind"] == "reinstatement"
+    text = run("policies", "changes", policy)
+    assert f"reversed by #{reinstatement['change_id']}" in text.output
+
+
+def test_changes_of_unknown_policy(logged_in):
+    result = run("policies", "changes", "P-9999999")
+    assert result.exit_code == 1
+    assert "not_found" in result.output
+
 
 def test_member_commands(logged_in):
     policy, spouse = _couple()

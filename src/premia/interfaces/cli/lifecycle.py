@@ -15,7 +15,7 @@ from premia.interfaces.cli import runtime
 from premia.kernel.dates import parse_date
 from premia.kernel.errors import ValidationError
 from premia.kernel.money import format_cents
-from premia.lifecycle import cancellation, changes, offers, renewals, termination
+from premia.lifecycle import cancellation, changes, history, offers, renewals, termination
 from premia.lifecycle.model import RequestSource
 from premia.lifecycle.refunds import settle_refunds
 
@@ -327,6 +327,33 @@ def reinstate(
         _emit(json_output, data, lambda: [f"{data['policy_number']} reinstated from {data['restored_from']}"])
 
     runtime.run(body)
+
+
+@policies_app.command("changes")
+def changes_of_policy(policy: PolicyNumber, json_output: JsonOutput = False) -> None:
+    """List the policy's terminations, cancellations, plan and member changes, who asked, and their refunds."""
+
+    def body() -> None:
+        with runtime.unit_of_work() as ctx:
+            found, records = history.policy_changes(ctx, policy)
+            data = {"policy_number": found.policy_number, "status": found.status, "changes": [record.to_dict() for record in records]}
+        _emit(json_output, data, lambda: _changes_text(data))
+
+    runtime.run(body)
+
+
+def _changes_text(data: dict[str, Any]) -> list[str]:
+    lines = [f"{data['policy_number']} ({data['status']}): {len(data['changes'])} change(s)"]
+    for change in data["changes"]:
+        effective = f" effective {change['effective_date']}" if change["effective_date"] else ""
+        member = f" member {change['member_id']}" if change["member_id"] else ""
+        lines.append(f"  #{change['change_id']} {change['requested_on']} {change['kind']} from {change['source']}{effective}{member}: {change['reason']}")
+        if change["refund_state"] != "none":
+            refund = f", refund {change['refund']}" if change["refund"] is not None else ""
+            lines.append(f"    refund {change['refund_state']}: expected credit {change['expected_credit']}{refund}")
+        if change["reversed_by_change_id"]:
+            lines.append(f"    reversed by #{change['reversed_by_change_id']}")
+    return lines
 
 
 @policies_app.command("settle-refunds")
