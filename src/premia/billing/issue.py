@@ -25,7 +25,13 @@ from premia.infra.context import ServiceContext
 from premia.kernel.errors import ValidationError
 from premia.ledger import service as ledger
 from premia.ledger.model import EntryKind, LedgerAccount, LineSpec
-from premia.ledger.receivables import allocation_lines, open_items
+from premia.ledger.receivables import (
+    accounts_with_credit_items,
+    allocation_lines,
+    credit_application_lines,
+    credit_items,
+    open_items,
+)
 from premia.ledger.tables import JournalEntry, JournalLine
 from premia.notices.model import NoticeStatus, NoticeType
 from premia.notices.tables import Notice
@@ -162,6 +168,7 @@ def issue_invoices(
     writer.insert(Notice.__table__, NOTICE_COLUMNS, rows.notices)
 
     _attach_pending_fees(ctx, issued)
+    _apply_credit_items(ctx, issued)
     by_account: dict[int, list[IssuedInvoice]] = defaultdict(list)
     for invoice in issued:
         if unapplied_credit.get(invoice.planned.account.id, 0) > 0:
@@ -324,6 +331,33 @@ def _attach_pending_fees(ctx: ServiceContext, issued: Sequence[IssuedInvoice]) -
         if fee_ids:
             ctx.session.execute(
                 update(InvoiceLine.__table__).where(InvoiceLine.__table__.c.id.in_(fee_ids)).values(invoice_id=invoice.invoice_id)
+            )
+
+
+def _apply_credit_items(ctx: ServiceContext, issued: Sequence[IssuedInvoice]) -> None:
+    """Apply the credit adjustments that left premium items below zero to each account's open premium.
+
+    The new invoice's amount due already counts such a credit, so paying that amount must
+    leave nothing open. Otherwise the invoice's month would look partly unpaid, and the
+    delinquency run would open a grace period for a payer who paid in full.
+    """
+    newest: dict[int, IssuedInvoice] = {}
+    for invoice in issued:
+        newest[invoice.planned.account.id] = invoice
+    for account_id in sorted(accounts_with_credit_items(ctx, sorted(newest))):
+        invoice = newest[account_id]
+        for credit in credit_items(ctx, account_id):
+            lines, used = credit_application_lines(credit, open_items(ctx, account_id), billing_account_id=account_id)
+            if used == 0:
+                continue
+            ledger.post_entry(
+                ctx,
+                kind=EntryKind.ALLOCATION,
+                entry_date=invoice.planned.period.issue_date,
+                lines=lines,
+                reference=invoice.invoice_number,
+                description="credit adjustment applied to open premium",
+                billing_account_id=account_id,
             )
 
 

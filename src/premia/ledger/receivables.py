@@ -5,12 +5,18 @@ less APTC), or one fee. Money is applied to invoices oldest first and, inside an
 to premium before fees, so an unpaid fee never holds up a month's coverage. When money runs
 out inside a coverage month it is split over that month's members in proportion to what
 each still owes, the subscriber's item taking the rounding remainder.
+
+A credit adjustment can push an item below zero. What exceeds the open premium of its own
+month is applied by the bill run to the account's other open premium, oldest first
+(``credit_items``, ``credit_application_lines``). What no open item takes stays a credit
+the account can have refunded.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, bindparam, case, func, select
@@ -21,6 +27,10 @@ from premia.infra.context import ServiceContext
 from premia.kernel.money import split_cents
 from premia.ledger.model import LedgerAccount, LineSpec
 from premia.ledger.tables import JournalEntry, JournalLine
+
+
+# Accounts per query when looking for credit items, to keep the IN list short.
+CREDIT_QUERY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -41,9 +51,10 @@ class OpenItem:
         return self.coverage_month is None
 
 
-def _open_items_query() -> Select[tuple[object, ...]]:
+def _open_items_query(*, credits: bool = False) -> Select[tuple[object, ...]]:
     """Build the query of an account's open items with their due dates, subscribers and policy statuses.
 
+    With ``credits`` it finds the premium items a credit adjustment pushed below zero instead.
     It is built once, because every posting reads its open items and building the statement
     costs more than running it on a small account.
     """
@@ -63,7 +74,7 @@ def _open_items_query() -> Select[tuple[object, ...]]:
             JournalLine.billing_account_id == bindparam("billing_account_id"),
         )
         .group_by(JournalLine.invoice_id, JournalLine.policy_id, JournalLine.person_id, JournalLine.coverage_month, is_fee)
-        .having(func.sum(JournalLine.amount_cents) > 0)
+        .having(func.sum(JournalLine.amount_cents) < 0 if credits else func.sum(JournalLine.amount_cents) > 0)
         .subquery("open_receivable")
     )
     return (
@@ -85,11 +96,72 @@ def _open_items_query() -> Select[tuple[object, ...]]:
 
 
 _OPEN_ITEMS = _open_items_query()
+_CREDIT_ITEMS = _open_items_query(credits=True)
 
 
 def open_items(ctx: ServiceContext, billing_account_id: int) -> list[OpenItem]:
     """Receivable items with a positive open amount, in the order money is applied to them."""
-    rows = ctx.session.execute(_OPEN_ITEMS, {"billing_account_id": billing_account_id}).all()
+    return _items(ctx, _OPEN_ITEMS, billing_account_id)
+
+
+def credit_items(ctx: ServiceContext, billing_account_id: int) -> list[OpenItem]:
+    """Return the credits that exceed what their own month still owes, oldest first; ``open_cents`` is that excess.
+
+    A credit adjustment for a month already paid leaves a premium item below zero. What the
+    same policy and month still has open takes the credit first. It needs no posting, as the
+    month nets to zero, and the delinquency run and a reinstatement read the month that way.
+    Only the excess is money the account has paid beyond what it owes for that month.
+    """
+    credits = [item for item in _items(ctx, _CREDIT_ITEMS, billing_account_id) if not item.is_fee]
+    if not credits:
+        return []
+    still_open: dict[tuple[int | None, date | None], int] = defaultdict(int)
+    for item in open_items(ctx, billing_account_id):
+        if not item.is_fee:
+            still_open[(item.policy_id, item.coverage_month)] += item.open_cents
+    excesses = []
+    for credit in credits:
+        key = (credit.policy_id, credit.coverage_month)
+        absorbed = min(-credit.open_cents, still_open[key])
+        still_open[key] -= absorbed
+        excess = -credit.open_cents - absorbed
+        if excess > 0:
+            excesses.append(replace(credit, open_cents=excess))
+    return excesses
+
+
+def credit_application_lines(
+    credit: OpenItem, items: list[OpenItem], *, billing_account_id: int
+) -> tuple[list[LineSpec], int]:
+    """Lines that apply a credit's excess (from ``credit_items``) to other open premium, oldest first.
+
+    The invoice that carried the credit counted it in its amount due, so paying that amount
+    must leave nothing open. The credit's own month is left out: it already nets to zero.
+    """
+    others = [
+        item
+        for item in items
+        if not item.is_fee and (item.policy_id, item.coverage_month) != (credit.policy_id, credit.coverage_month)
+    ]
+    lines, used = allocation_lines(others, credit.open_cents, billing_account_id=billing_account_id, premium_only=True)
+    if used:
+        lines.append(
+            LineSpec(
+                account=LedgerAccount.PREMIUM_RECEIVABLE,
+                amount_cents=used,
+                billing_account_id=billing_account_id,
+                invoice_id=credit.invoice_id,
+                invoice_line_id=credit.invoice_line_id,
+                policy_id=credit.policy_id,
+                person_id=credit.person_id,
+                coverage_month=credit.coverage_month,
+            )
+        )
+    return lines, used
+
+
+def _items(ctx: ServiceContext, query: Select[tuple[object, ...]], billing_account_id: int) -> list[OpenItem]:
+    rows = ctx.session.execute(query, {"billing_account_id": billing_account_id}).all()
     items = [
         OpenItem(
             invoice_id=invoice_id,
@@ -182,6 +254,31 @@ def _split_partial(group: list[OpenItem], amount: int) -> list[int]:
             portions[index] -= excess
             portions[remainder_index] += excess
     return portions
+
+
+def accounts_with_credit_items(ctx: ServiceContext, billing_account_ids: Sequence[int]) -> set[int]:
+    """Return which of the accounts have a premium item a credit adjustment pushed below zero."""
+    found: set[int] = set()
+    for start in range(0, len(billing_account_ids), CREDIT_QUERY_CHUNK):
+        chunk = list(billing_account_ids[start : start + CREDIT_QUERY_CHUNK])
+        negative = (
+            select(JournalLine.billing_account_id)
+            .where(
+                JournalLine.ledger_account == LedgerAccount.PREMIUM_RECEIVABLE.value,
+                JournalLine.billing_account_id.in_(chunk),
+                JournalLine.coverage_month.is_not(None),
+            )
+            .group_by(
+                JournalLine.billing_account_id,
+                JournalLine.invoice_id,
+                JournalLine.policy_id,
+                JournalLine.person_id,
+                JournalLine.coverage_month,
+            )
+            .having(func.sum(JournalLine.amount_cents) < 0)
+        )
+        found.update(ctx.session.scalars(negative))
+    return found
 
 
 def open_amounts_on(ctx: ServiceContext, billing_account_id: int, as_of: date) -> list[tuple[date | None, int]]:
