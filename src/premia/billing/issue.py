@@ -348,17 +348,8 @@ def _apply_credit_items(ctx: ServiceContext, issued: Sequence[IssuedInvoice]) ->
         invoice = newest[account_id]
         for credit in credit_items(ctx, account_id):
             lines, used = credit_application_lines(credit, open_items(ctx, account_id), billing_account_id=account_id)
-            if used == 0:
-                continue
-            ledger.post_entry(
-                ctx,
-                kind=EntryKind.ALLOCATION,
-                entry_date=invoice.planned.period.issue_date,
-                lines=lines,
-                reference=invoice.invoice_number,
-                description="credit adjustment applied to open premium",
-                billing_account_id=account_id,
-            )
+            if used:
+                _post_allocation(ctx, account_id, invoice, lines, "credit adjustment applied to open premium")
 
 
 def _apply_unapplied_credit(ctx: ServiceContext, account_id: int, invoices: Sequence[IssuedInvoice]) -> None:
@@ -377,16 +368,23 @@ def _apply_unapplied_credit(ctx: ServiceContext, account_id: int, invoices: Sequ
         if used == 0:
             continue
         lines.append(LineSpec(account=LedgerAccount.UNAPPLIED_CREDIT, amount_cents=used, billing_account_id=account_id, invoice_id=invoice.invoice_id))
-        ledger.post_entry(
-            ctx,
-            kind=EntryKind.ALLOCATION,
-            entry_date=invoice.planned.period.issue_date,
-            lines=lines,
-            reference=invoice.invoice_number,
-            description="unapplied credit applied to the invoice",
-            billing_account_id=account_id,
-        )
+        _post_allocation(ctx, account_id, invoice, lines, "unapplied credit applied to the invoice")
         ctx.session.execute(
             update(Invoice.__table__).where(Invoice.__table__.c.id == invoice.invoice_id).values(credits_applied_cents=used)
         )
+
+
+def _post_allocation(
+    ctx: ServiceContext, account_id: int, invoice: IssuedInvoice, lines: list[LineSpec], description: str
+) -> None:
+    """Post an allocation entry dated and referenced by the invoice it was made for."""
+    ledger.post_entry(
+        ctx,
+        kind=EntryKind.ALLOCATION,
+        entry_date=invoice.planned.period.issue_date,
+        lines=lines,
+        reference=invoice.invoice_number,
+        description=description,
+        billing_account_id=account_id,
+    )
 

@@ -28,7 +28,6 @@ from premia.kernel.money import split_cents
 from premia.ledger.model import LedgerAccount, LineSpec
 from premia.ledger.tables import JournalEntry, JournalLine
 
-
 # Accounts per query when looking for credit items, to keep the IN list short.
 CREDIT_QUERY_CHUNK = 500
 
