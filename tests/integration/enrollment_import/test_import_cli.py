@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner, Result
 
 from premia.catalog.service import load_catalog
+from premia.formats.x12 import TransactionAction
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine, make_session_factory, transaction
 from premia.infra.settings import load_settings
@@ -133,3 +134,14 @@ def test_rejection_shows_its_fix(premia: Invoke, tmp_path: Path) -> None:
     result = premia("import", "834", str(source), "--no-tr3")
 
     assert "    fix: " in result.output
+
+
+def test_full_file_shows_differences(premia: Invoke, tmp_path: Path) -> None:
+    source = tmp_path / "verify.834"
+    source.write_text(interchange_text([member("V-1")], action=TransactionAction.VERIFY), encoding="ascii")
+
+    result = premia("import", "834", str(source), "--no-tr3")
+
+    # A full file changes nothing, so what differs is printed, not only written to the report.
+    assert result.exit_code == 0, result.output
+    assert "differs for V-1: member is None in Premia" in result.output

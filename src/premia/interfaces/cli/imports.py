@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from premia.importers.enrollment import ImportOptions, ImportResult, ImportStatus, import_834, load_plan_map
-from premia.importers.enrollment.model import DEFAULT_TR3_MAX_BYTES
+from premia.importers.enrollment.model import DEFAULT_TR3_MAX_BYTES, ImportReport
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine, make_session_factory
 from premia.interfaces.cli import runtime
@@ -153,6 +153,23 @@ def _write_outputs(path: Path, result: ImportResult, ack_dir: Path | None) -> li
     return written
 
 
+def _echo_differences(report: ImportReport) -> None:
+    """Print what an audit or full file found different from Premia's records, and the rating differences.
+
+    A full file changes nothing, so its discrepancies are what the enrollment team came for.
+    """
+    for discrepancy in report.discrepancies[:20]:
+        member = discrepancy.member_id or discrepancy.subscriber_id
+        typer.echo(
+            f"  differs for {member}: {discrepancy.field} is {discrepancy.premia_value!r} in Premia, "
+            f"{discrepancy.file_value!r} in the file"
+        )
+    if len(report.discrepancies) > 20:
+        typer.echo(f"  ... and {len(report.discrepancies) - 20} more differences in the report")
+    if report.rating_differences:
+        typer.echo(f"  {len(report.rating_differences)} Exchange amounts differ from Premia's rating (listed in the report)")
+
+
 def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None:
     report = result.report
     counts = report.counts_dict()
@@ -171,5 +188,6 @@ def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None
             typer.echo(f"    fix: {rejection.hint}")
     if len(report.rejections) > 20:
         typer.echo(f"  ... and {len(report.rejections) - 20} more rejections in the report")
+    _echo_differences(report)
     for output in written:
         typer.echo(f"  wrote {output}")
