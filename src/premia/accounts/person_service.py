@@ -83,6 +83,8 @@ def create_person(
         )
     if data.ssn:
         _set_ssn(ctx, person, data.ssn, record=record)
+        if source is not ChangeSource.ENROLLMENT_834:
+            _reject_known_ssn(ctx, person, record=record)
     if data.residential_address:
         _set_address(person, data.residential_address, mailing=False, record=record)
     if data.mailing_address:
@@ -316,6 +318,25 @@ def _set_address(person: Person, address: Address, *, mailing: bool, record: str
     }
     for key, column in _address_columns(mailing).items():
         setattr(person, column, values[key])
+
+
+def _reject_known_ssn(ctx: ServiceContext, person: Person, *, record: str) -> None:
+    """Reject a new person whose SSN already belongs to someone, so staff do not open a duplicate.
+
+    The 834 import finds persons by its own rules (member ID, then SSN for dependents), and
+    duplicates it receives are resolved with a merge, so it does not make this check.
+    """
+    holder = ctx.session.scalar(
+        select(Person.member_id).where(Person.ssn_index == person.ssn_index, Person.merged_into_id.is_(None)).limit(1)
+    )
+    if holder is not None:
+        raise ConflictError(
+            code="person.duplicate_ssn",
+            message=f"This SSN already belongs to member {holder}.",
+            record=record,
+            field="ssn",
+            hint=f"Use member {holder}; if the two are one person, merge them instead of creating a new one.",
+        )
 
 
 def _set_ssn(ctx: ServiceContext, person: Person, ssn: str | None, *, record: str) -> None:

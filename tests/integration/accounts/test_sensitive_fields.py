@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from premia.accounts import person_service
 from premia.accounts import service as accounts
-from premia.accounts.model import AccountInput, BankAccountInput
+from premia.accounts.model import AccountInput, BankAccountInput, ChangeSource, PersonInput
 from premia.infra.context import ServiceContext
+from premia.kernel.errors import ConflictError
 
 pytestmark = pytest.mark.database
 
@@ -124,3 +125,24 @@ def test_no_ssn_stored_as_null(ctx: ServiceContext, individual: Callable[..., Ac
     assert row["ssn_ciphertext"] is None
     assert row["ssn_last4"] is None
     assert row["ssn_index"] is None
+
+
+def test_known_ssn_not_created_twice(ctx: ServiceContext, holder: Callable[..., PersonInput]) -> None:
+    first = person_service.create_person(ctx, holder())
+
+    with pytest.raises(ConflictError) as caught:
+        person_service.create_person(ctx, holder(first_name="Mara"))
+
+    # The member ID helps staff find the record; the SSN itself is never repeated.
+    assert caught.value.code == "person.duplicate_ssn"
+    assert caught.value.field == "ssn"
+    assert first.member_id in caught.value.message
+    assert SSN_DIGITS[-4:] not in caught.value.message
+
+
+def test_834_keeps_its_own_ssn_rules(ctx: ServiceContext, holder: Callable[..., PersonInput]) -> None:
+    person_service.create_person(ctx, holder())
+
+    second = person_service.create_person(ctx, holder(first_name="Mara"), source=ChangeSource.ENROLLMENT_834)
+
+    assert second.ssn_last4 == SSN_DIGITS[-4:]
