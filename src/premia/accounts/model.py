@@ -108,10 +108,10 @@ class PersonInput:
 
 @dataclass(frozen=True)
 class BillingPreferences:
-    """How a billing account wants to be billed and to pay.
+    """A billing account's preferences for billing and payment.
 
     ``language`` None opens the account in its holder's written language (English for an
-    employer group), so a Spanish reader's invoices are in Spanish unless asked otherwise.
+    employer group), so a Spanish reader's invoices are in Spanish unless another is chosen.
     """
 
     payment_method: PaymentMethod = PaymentMethod.INVOICE

@@ -140,7 +140,7 @@ def _json_decode_issue(error: RequestValidationError) -> Mapping[str, Any] | Non
 
 def _unreadable_body(issue: Mapping[str, Any]) -> JSONResponse:
     # FastAPI reports a JSON syntax error as a 422 located at a character offset. The body
-    # was never read, so the answer is a 400 on the body as a whole.
+    # was never read, so the response is a 400 on the body as a whole.
     reason = (issue.get("ctx") or {}).get("error") or "not valid JSON"
     location = issue.get("loc", ())
     offset = location[1] if len(location) > 1 else None
