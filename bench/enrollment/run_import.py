@@ -5,7 +5,7 @@ PostgreSQL database on the server at BENCH_POSTGRES_URL (by default the local on
 127.0.0.1:5432 with trust authentication), which is dropped afterwards. It migrates the
 database, loads the demo catalog, and times ``import_834`` on a generated file of new
 family enrollments, as `premia import 834` runs it (commits every 5,000 members, bulk
-path on).
+path on, a worker process per CPU), and again in one process (``workers`` 0).
 
 Full TR3 validation (pyx12) is far slower than the import, so it is timed on a smaller
 file (``--tr3-members``), once through the import and once on its own.
@@ -15,7 +15,7 @@ which gives the speed of the machine it runs on, and reports each import without
 share of that rate.
 
 Usage (from the repository root): python -m bench.enrollment.run_import [--members 100000] [--tr3-members 2000]
-                                  [--engines sqlite postgresql] [--json RESULTS.json]
+                                  [--engines sqlite postgresql] [--workers N] [--json RESULTS.json]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -45,7 +46,7 @@ from bench.enrollment.generate_834 import DEMO_CATALOG, generate
 from premia.accounts.tables import Person
 from premia.catalog.service import load_catalog
 from premia.enrollment.tables import CoverageSpan, Policy
-from premia.importers.enrollment import ImportOptions, import_834
+from premia.importers.enrollment import ImportOptions, default_workers, import_834
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine
 from premia.infra.migrations_runner import upgrade
@@ -83,7 +84,7 @@ def empty_database(engine_name: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def timed_import(url: str, path: Path, *, tr3: bool) -> dict[str, Any]:
+def timed_import(url: str, path: Path, *, tr3: bool, workers: int = 0) -> dict[str, Any]:
     """Load the demo catalog, then import ``path`` and return the timing and the row counts."""
     engine = make_engine(url)
     settings = Settings(
@@ -106,11 +107,12 @@ def timed_import(url: str, path: Path, *, tr3: bool) -> dict[str, Any]:
             session.commit()
 
             started = time.perf_counter()
-            cpu_started = time.process_time()
-            result = import_834(ctx, path, options=ImportOptions(tr3=tr3, commit_every=COMMIT_EVERY))
+            cpu_started = _cpu_seconds()
+            options = ImportOptions(tr3=tr3, commit_every=COMMIT_EVERY, workers=workers)
+            result = import_834(ctx, path, options=options)
             session.commit()
             seconds = time.perf_counter() - started
-            cpu_seconds = time.process_time() - cpu_started
+            cpu_seconds = _cpu_seconds() - cpu_started
 
             counts = {
                 name: session.scalar(select(func.count()).select_from(table))
@@ -137,6 +139,12 @@ def timed_import(url: str, path: Path, *, tr3: bool) -> dict[str, Any]:
         "members_per_cpu_second": round(members / cpu_seconds),
         "rows": counts,
     }
+
+
+def _cpu_seconds() -> float:
+    """Return the CPU time of this process and of its workers that have finished."""
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + workers.ru_utime + workers.ru_stime
 
 
 def timed_tr3(path: Path) -> dict[str, Any]:
@@ -211,12 +219,20 @@ def main() -> None:
         choices=["sqlite", "postgresql"],
         help="Databases to import into (default: both).",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="Worker processes of the main import, as `premia import 834 --workers` takes them "
+        "(default: the command's own default). Each engine is also timed with none.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the results to this JSON file.")
     arguments = parser.parse_args()
 
     results: dict[str, Any] = {
         "machine": machine(),
         "members": arguments.members,
+        "workers": arguments.workers,
         "tr3_members": arguments.tr3_members,
     }
     with tempfile.TemporaryDirectory(prefix="premia-bench-") as folder_name:
@@ -232,17 +248,23 @@ def main() -> None:
         plain = timed_plain_parse(big, arguments.members)
         results["plain_parse"] = plain
         for engine_name in arguments.engines:
-            with empty_database(engine_name, folder) as url:
-                imported = timed_import(url, big, tr3=False)
-            share = imported["members_per_second"] / plain["members_per_cpu_second"]
-            imported["share_of_plain_parse"] = round(share, 3)
-            results[f"{engine_name}_without_tr3"] = imported
+            for label, workers in (("without_tr3", arguments.workers), ("one_process", 0)):
+                with empty_database(engine_name, folder) as url:
+                    imported = timed_import(url, big, tr3=False, workers=workers)
+                share = imported["members_per_second"] / plain["members_per_cpu_second"]
+                imported["share_of_plain_parse"] = round(share, 3)
+                results[f"{engine_name}_{label}"] = imported
             with empty_database(engine_name, folder) as url:
                 results[f"{engine_name}_with_tr3"] = timed_import(url, small, tr3=True)
             # Progress goes to standard error, so standard output is one JSON document.
             print(
                 json.dumps(
-                    {engine_name: [results[f"{engine_name}_without_tr3"], results[f"{engine_name}_with_tr3"]]}
+                    {
+                        engine_name: [
+                            results[f"{engine_name}_{label}"]
+                            for label in ("without_tr3", "one_process", "with_tr3")
+                        ]
+                    }
                 ),
                 file=sys.stderr,
             )

@@ -38,7 +38,7 @@ STEPS: tuple[tuple[str, Any, str], ...] = (
     ("Deciding which families are new, with their look-ups", bulk_module.BulkEnrollment, "prefetch"),
     ("Deciding which families are new, with their look-ups", bulk_module.BulkEnrollment, "offer"),
     ("Building the rows, SSN encryption included", bulk_rows_module.BulkWriter, "write"),
-    ("Converting and grouping the rows for the driver", bulk_insert_module, "_converted_columns"),
+    ("Converting and grouping the rows for the driver", bulk_insert_module, "converted_columns"),
     ("SQLite inserting the rows (executemany)", default_engine.DefaultDialect, "do_executemany"),
     ("Comparing Exchange amounts with Premia's rating", bulk_module.BulkEnrollment, "_compare_amounts"),
     ("SQLite commits", default_engine.DefaultDialect, "do_commit"),

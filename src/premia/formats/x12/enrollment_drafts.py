@@ -10,6 +10,11 @@ from premia.formats.x12.codes import CoverageLevel, InsuranceLine, MaintenanceTy
 from premia.formats.x12.enrollment_records import CoordinationOfBenefits, Coverage, ReportingCategory
 from premia.formats.x12.segments import Amount, EntityName, QualifiedDate, Reference
 
+# Builds a record from all its fields in order, without the Python-level __new__ of NamedTuple.
+# Every member builds these records, and a keyword call to Coverage measured 0.63 µs against
+# 0.11 µs this way (Python 3.11).
+new_record = tuple.__new__
+
 
 class CoverageDraft:
     __slots__ = (
@@ -45,17 +50,20 @@ class CoverageDraft:
         self.coordination: list[CoordinationDraft] = []
 
     def build(self) -> Coverage:
-        return Coverage(
-            maintenance_type=self.maintenance_type,
-            insurance_line=self.insurance_line,
-            plan_description=self.plan_description,
-            coverage_level=self.coverage_level,
-            dates=tuple(self.dates),
-            amounts=tuple(self.amounts),
-            references=tuple(self.references),
-            providers=tuple(self.providers),
-            coordination_of_benefits=tuple([draft.build() for draft in self.coordination]),
-            position=self.position,
+        return new_record(
+            Coverage,
+            (
+                self.maintenance_type,
+                self.insurance_line,
+                self.plan_description,
+                self.coverage_level,
+                tuple(self.dates),
+                tuple(self.amounts),
+                tuple(self.references),
+                tuple(self.providers),
+                tuple([draft.build() for draft in self.coordination]),
+                self.position,
+            ),
         )
 
 
@@ -86,6 +94,7 @@ class CategoryDraft:
         self.dates: list[QualifiedDate] = []
 
     def build(self) -> ReportingCategory:
-        return ReportingCategory(
-            self.number, self.name, tuple(self.references), tuple(self.dates), self.position
+        return new_record(
+            ReportingCategory,
+            (self.number, self.name, tuple(self.references), tuple(self.dates), self.position),
         )

@@ -50,12 +50,20 @@ from premia.formats.x12.enrollment_records import (
 )
 from premia.formats.x12.findings import Finding, FindingCode, FindingScope, Severity
 from premia.formats.x12.interchange import SetContext
-from premia.formats.x12.segments import Address, Amount, EntityName, QualifiedDate, Reference
+from premia.formats.x12.segments import (
+    Address,
+    Amount,
+    EntityName,
+    QualifiedDate,
+    Reference,
+    first_reference,
+)
 
 PADDING = [""] * 20
 # Build records without the Python-level __new__ of NamedTuple, as make_segment does.
 new_reference = tuple.__new__
 new_date = tuple.__new__
+new_member = tuple.__new__
 # Segments that 005010X220A1 allows in a member loop but that Premia does not keep:
 # employment class, income, health, identification card, place change, disability.
 SKIPPED_MEMBER_SEGMENTS = frozenset({"EC", "ICM", "HLH", "IDC", "PLA", "DSB", "AD1"})
@@ -436,7 +444,7 @@ class MemberReader:
     # Building the record --------------------------------------------------------------
 
     def _build(self, ins: list[str]) -> Member834 | RejectedMember:
-        subscriber_id = next((ref.value for ref in self.references if ref.qualifier == "0F"), "")
+        subscriber_id = first_reference(self.references, "0F")
         if not subscriber_id:
             self._member_error(
                 FindingCode.REQUIRED_SEGMENT_MISSING,
@@ -503,34 +511,37 @@ class MemberReader:
             return None
         if self.findings or self.name is None:
             return None
-        return Member834(
-            values[1] == "Y",
-            relationship,
-            maintenance_type,
-            maintenance_reason,
-            benefit_status,
-            self.name,
-            values[6].split(self.component)[0].strip(),
-            values[7],
-            employment_status,
-            values[9],
-            values[10],
-            death_date,
-            values[17],
-            tuple(self.references),
-            tuple(self.dates),
-            tuple(self.contacts),
-            self.address,
-            self.demographics,
-            tuple(self.amounts),
-            tuple(self.languages),
-            self.incorrect_name,
-            self.incorrect_demographics,
-            self.mailing_address,
-            tuple(self.other_names),
-            tuple([draft.build() for draft in self.coverages]),
-            tuple([category.build() for category in self.categories]),
-            self.position,
+        return new_member(
+            Member834,
+            (
+                values[1] == "Y",
+                relationship,
+                maintenance_type,
+                maintenance_reason,
+                benefit_status,
+                self.name,
+                values[6].split(self.component)[0].strip(),
+                values[7],
+                employment_status,
+                values[9],
+                values[10],
+                death_date,
+                values[17],
+                tuple(self.references),
+                tuple(self.dates),
+                tuple(self.contacts),
+                self.address,
+                self.demographics,
+                tuple(self.amounts),
+                tuple(self.languages),
+                self.incorrect_name,
+                self.incorrect_demographics,
+                self.mailing_address,
+                tuple(self.other_names),
+                tuple([draft.build() for draft in self.coverages]),
+                tuple([category.build() for category in self.categories]),
+                self.position,
+            ),
         )
 
     def _report_ins_errors(self, values: list[str]) -> None:

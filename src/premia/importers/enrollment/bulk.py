@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -32,11 +32,21 @@ from premia.enrollment.model import Market
 from premia.enrollment.tables import Policy
 from premia.formats.x12 import MaintenanceType, Member834
 from premia.importers.enrollment.applier import Applier
-from premia.importers.enrollment.bulk_rows import BulkWriter, NewFamily, NewLine, NewMember
+from premia.importers.enrollment.bulk_insert import insert_columns
+from premia.importers.enrollment.bulk_rows import (
+    TABLES,
+    BulkWriter,
+    NewFamily,
+    NewLine,
+    NewMember,
+    PreparedTable,
+    policy_number,
+    rebase,
+)
 from premia.importers.enrollment.coverage_changes import initial_status
 from premia.importers.enrollment.families import FamilyKey
 from premia.importers.enrollment.intake import MEMBER_ID_LENGTH, MemberIntake, TransactionInfo
-from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected
+from premia.importers.enrollment.model import Count, ImportWarning, MemberRejected, RatingDifference
 from premia.importers.enrollment.plans import PlanResolver
 from premia.importers.enrollment.rating_check import PolicyAmounts, RatedMember
 from premia.importers.enrollment.run import ImportRun
@@ -51,18 +61,56 @@ MISSING = object()
 
 @dataclass
 class Known:
-    """The identifiers of one chunk of members that are already in use."""
+    """Identifiers of one chunk of members: those in use, those claimed, or those to look up."""
 
     member_ids: set[str] = field(default_factory=set)
     ssn_indexes: set[str] = field(default_factory=set)
     exchange_policy_ids: set[str] = field(default_factory=set)
 
 
+class FamilyIds(NamedTuple):
+    """The identifiers a new family takes: its members' IDs and SSN indexes, its Exchange policy ids."""
+
+    member_ids: tuple[str, ...]
+    ssn_indexes: tuple[str, ...]
+    exchange_policy_ids: tuple[str, ...]
+
+
+class BatchSummary(NamedTuple):
+    """The counts, warnings and amount comparisons that a written batch of new families adds to the report."""
+
+    counts: list[tuple[Count, int]]
+    warnings: list[ImportWarning]
+    compared: list[tuple[int | None, list[RatingDifference], ImportWarning | None]]
+
+
+class PreparedBatch(NamedTuple):
+    """New families prepared by another process: their rows with local ids, and their report lines.
+
+    ``first`` and ``end`` bound the member indexes the batch holds. In ``summary.compared``,
+    the policy of each comparison is its local id.
+    """
+
+    first: int
+    end: int
+    families: list[FamilyIds]
+    tables: list[PreparedTable]
+    summary: BatchSummary
+
+
 class BulkEnrollment:
     """Buffers new families and writes them in bulk; see the module docstring."""
 
-    def __init__(self, run: ImportRun, resolver: PlanResolver, applier: Applier) -> None:
+    def __init__(
+        self, run: ImportRun, resolver: PlanResolver, applier: Applier, *, prepare_only: bool = False
+    ) -> None:
         self.run = run
+        # In another process that only prepares rows: nothing is written, employer groups
+        # (whose payer may need an account created) are left to the writing process, and
+        # ``flush`` adds a PreparedBatch to ``prepared``.
+        self.prepare_only = prepare_only
+        self.prepared: list[PreparedBatch] = []
+        self.pending_first = 0
         self.resolver = resolver
         self.applier = applier
         self.known = Known()
@@ -75,27 +123,41 @@ class BulkEnrollment:
 
     # Look-ups per chunk -------------------------------------------------------------------
 
-    def prefetch(self, intakes: list[Read]) -> None:
-        """Load which of the chunk's member IDs, SSNs and Exchange policy ids already exist."""
-        session = self.run.ctx.session
+    def prefetch(self, intakes: list[Read]) -> Known:
+        """Load which of the chunk's member IDs, SSNs and Exchange policy ids already exist.
+
+        Returns the identifiers looked up, which ``look_up`` takes in a process that did not
+        read the members itself.
+        """
         cipher = self.run.ctx.cipher
-        member_ids: set[str] = set()
-        exchange_ids: set[str] = set()
-        self.ssn_indexes = {}
+        wanted = Known()
+        ssn_indexes: dict[int, str] = {}
         for intake in intakes:
             if isinstance(intake, MemberRejected) or intake.action is not MaintenanceType.ADDITION:
                 continue
             if intake.own_member_id:
-                member_ids.add(intake.own_member_id)
+                wanted.member_ids.add(intake.own_member_id)
             if intake.person.ssn:
-                self.ssn_indexes[id(intake)] = cipher.blind_index(intake.person.ssn)
-            exchange_ids.update(
+                ssn_indexes[id(intake)] = cipher.blind_index(intake.person.ssn)
+            wanted.exchange_policy_ids.update(
                 line.exchange_policy_id for line in intake.coverages if line.exchange_policy_id
             )
+        wanted.ssn_indexes.update(ssn_indexes.values())
+        self.look_up(wanted, ssn_indexes)
+        return wanted
+
+    def look_up(self, wanted: Known, ssn_indexes: dict[int, str] | None = None) -> None:
+        """Load which of the ``wanted`` identifiers already exist, for the chunk about to be applied.
+
+        ``ssn_indexes`` maps the ``id`` of each intake read for the chunk to the member's SSN
+        index. Members read later get theirs in ``_new_member``.
+        """
+        self.ssn_indexes = ssn_indexes or {}
+        session = self.run.ctx.session
         self.known = Known(
-            member_ids=_existing(session, Person.member_id, member_ids),
-            ssn_indexes=_existing(session, Person.ssn_index, set(self.ssn_indexes.values())),
-            exchange_policy_ids=_existing(session, Policy.exchange_policy_id, exchange_ids),
+            member_ids=_existing(session, Person.member_id, wanted.member_ids),
+            ssn_indexes=_existing(session, Person.ssn_index, wanted.ssn_indexes),
+            exchange_policy_ids=_existing(session, Policy.exchange_policy_id, wanted.exchange_policy_ids),
         )
 
     # Offering members ---------------------------------------------------------------------
@@ -175,6 +237,8 @@ class BulkEnrollment:
             if market is PlanMarket.INDIVIDUAL:
                 area = self._residence_area(intake)
                 return (Market.INDIVIDUAL, area, None, None) if area else None
+            if self.prepare_only:
+                return None
             group = payers.employer_group(intake)
             account = payers.group_account(group, intake, warnings)
             return Market(market.value), payers.group_rating_area(group, intake), group.id, account.id
@@ -248,6 +312,10 @@ class BulkEnrollment:
 
     def _new_member(self, intake: MemberIntake, member_id: str) -> NewMember | None:
         ssn_index = self.ssn_indexes.get(id(intake))
+        if ssn_index is None and intake.person.ssn:
+            # A member read after the chunk's prefetch (by the writing process, for a member
+            # another process prepared nothing for).
+            ssn_index = self.run.ctx.cipher.blind_index(intake.person.ssn)
         if ssn_index is not None and (
             ssn_index in self.known.ssn_indexes or ssn_index in self.claimed.ssn_indexes
         ):
@@ -281,22 +349,100 @@ class BulkEnrollment:
         self.current = None
         if not families:
             return
+        if self.prepare_only:
+            self._prepare(families)
+            return
         run = self.run
         try:
             with run.ctx.session.begin_nested():
                 self.writer.write(families)
         except (StatementError, DomainError) as error:
-            log.warning(
-                "bulk insert of %d families failed (%s); applying them member by member",
-                len(families),
-                type(error).__name__,
-                extra={"import_id": run.import_id},
-            )
-            run.payers.forget()
-            self._replay(families)
+            self._replay_failed(families, error)
             return
-        self._count(families)
-        self._compare_amounts(families)
+        self._add_to_report(self._summary(families))
+
+    def _prepare(self, families: list[NewFamily]) -> None:
+        tables = self.writer.prepare(families)
+        ids = [
+            FamilyIds(
+                tuple(member.member_id for member in family.members()),
+                tuple(member.ssn_index for member in family.members() if member.ssn_index is not None),
+                tuple(line.line.exchange_policy_id for line in family.lines if line.line.exchange_policy_id),
+            )
+            for family in families
+        ]
+        end = self.pending_first + sum(len(family.members()) for family in families)
+        self.prepared.append(PreparedBatch(self.pending_first, end, ids, tables, self._summary(families)))
+
+    def accepts(self, batch: PreparedBatch) -> bool:
+        """Claim the identifiers of a prepared batch, or return False if one is in use or claimed.
+
+        The writing process checks here what the preparing process could not see: the rows
+        other processes and the per-member path wrote, and the identifiers they claimed.
+        """
+        member_ids = [member_id for family in batch.families for member_id in family.member_ids]
+        ssn_indexes = [index for family in batch.families for index in family.ssn_indexes]
+        policy_ids = [policy_id for family in batch.families for policy_id in family.exchange_policy_ids]
+        known, claimed = self.known, self.claimed
+        if (
+            _taken_or_repeated(member_ids, known.member_ids, claimed.member_ids)
+            or _taken_or_repeated(ssn_indexes, known.ssn_indexes, claimed.ssn_indexes)
+            or _taken_or_repeated(policy_ids, known.exchange_policy_ids, claimed.exchange_policy_ids)
+        ):
+            return False
+        claimed.member_ids.update(member_ids)
+        claimed.ssn_indexes.update(ssn_indexes)
+        claimed.exchange_policy_ids.update(policy_ids)
+        return True
+
+    def write_prepared(self, batch: PreparedBatch) -> bool:
+        """Insert a batch another process prepared (and ``accepts`` claimed), with its final ids.
+
+        Returns False when the insert fails. Nothing is written then, the batch's identifiers
+        are no longer claimed, and the caller applies the batch's members itself.
+        """
+        self.flush()
+        session = self.run.ctx.session
+        try:
+            with session.begin_nested():
+                final = rebase(batch.tables, self.writer.new_ids)
+                connection = session.connection()
+                for table in batch.tables:
+                    insert_columns(connection, TABLES[table.name], table.columns, table.values_by_column)
+        except (StatementError, DomainError) as error:
+            log.warning(
+                "insert of %d prepared families failed (%s); applying them member by member",
+                len(batch.families),
+                type(error).__name__,
+                extra={"import_id": self.run.import_id},
+            )
+            self._unclaim(batch)
+            return False
+        policies = final.get("policies", [])
+        compared = []
+        for local, differences, warning in batch.summary.compared:
+            if local is not None:
+                differences, warning = renumbered(differences, warning, policy_number(policies[local]))
+            compared.append((policies[local] if local is not None else None, differences, warning))
+        self._add_to_report(batch.summary._replace(compared=compared))
+        return True
+
+    def _unclaim(self, batch: PreparedBatch) -> None:
+        claimed = self.claimed
+        for family in batch.families:
+            claimed.member_ids.difference_update(family.member_ids)
+            claimed.ssn_indexes.difference_update(family.ssn_indexes)
+            claimed.exchange_policy_ids.difference_update(family.exchange_policy_ids)
+
+    def _replay_failed(self, families: list[NewFamily], error: Exception) -> None:
+        log.warning(
+            "bulk insert of %d families failed (%s); applying them member by member",
+            len(families),
+            type(error).__name__,
+            extra={"import_id": self.run.import_id},
+        )
+        self.run.payers.forget()
+        self._replay(families)
 
     def _replay(self, families: list[NewFamily]) -> None:
         for family in families:
@@ -307,31 +453,51 @@ class BulkEnrollment:
                 self.applier.apply(member.intake.member, member.intake.transaction, member.intake)
         self.applier.finish_family()
 
-    def _count(self, families: list[NewFamily]) -> None:
-        """Add the families' counts to the report (summed first, since a chunk is thousands of families)."""
-        report = self.run.report
+    def _summary(self, families: list[NewFamily]) -> BatchSummary:
+        """Sum the families' counts (a chunk is thousands of families) and compare their amounts."""
         members = policies = spans = accounts = amounts = 0
+        warnings: list[ImportWarning] = []
         for family in families:
             members += 1 + len(family.dependents)
             policies += len(family.lines)
             spans += len(family.lines) + sum(len(member.joins) for member in family.dependents)
             accounts += family.account_created
             amounts += family.amounts_recorded
-            for warning in family.warnings:
-                report.warn(warning)
+            warnings.extend(family.warnings)
             for member in family.members():
-                for warning in member.intake.warnings:
-                    report.warn(warning)
-        for count in (Count.MEMBERS_RECEIVED, Count.MEMBERS_APPLIED, Count.ADDITIONS, Count.PERSONS_CREATED):
-            report.count(count, members)
-        report.count(Count.POLICIES_CREATED, policies)
-        report.count(Count.SPANS_CREATED, spans)
+                warnings.extend(member.intake.warnings)
+        counts = [
+            (count, members)
+            for count in (
+                Count.MEMBERS_RECEIVED,
+                Count.MEMBERS_APPLIED,
+                Count.ADDITIONS,
+                Count.PERSONS_CREATED,
+            )
+        ]
+        counts += [(Count.POLICIES_CREATED, policies), (Count.SPANS_CREATED, spans)]
         if accounts:
-            report.count(Count.ACCOUNTS_CREATED, accounts)
-        report.count(Count.EXCHANGE_AMOUNTS, amounts)
+            counts.append((Count.ACCOUNTS_CREATED, accounts))
+        counts.append((Count.EXCHANGE_AMOUNTS, amounts))
+        return BatchSummary(counts, warnings, self._compare_amounts(families))
 
-    def _compare_amounts(self, families: list[NewFamily]) -> None:
+    def _add_to_report(self, summary: BatchSummary) -> None:
         report = self.run.report
+        for count, value in summary.counts:
+            report.count(count, value)
+        for warning in summary.warnings:
+            report.warn(warning)
+        for _, differences, warning in summary.compared:
+            for difference in differences:
+                report.add_rating_difference(difference)
+            if warning is not None:
+                report.warn(warning)
+
+    def _compare_amounts(
+        self, families: list[NewFamily]
+    ) -> list[tuple[int | None, list[RatingDifference], ImportWarning | None]]:
+        """Compare each policy's Exchange amounts with Premia's rating, returning each result with its policy's id."""
+        compared = []
         rating = self.applier.rating
         for family in families:
             if not any(member.intake.has_amounts for member in family.members()):
@@ -363,10 +529,25 @@ class BulkEnrollment:
                         position=totals.position,
                     )
                 )
-                for difference in differences:
-                    report.add_rating_difference(difference)
-                if warning is not None:
-                    report.warn(warning)
+                compared.append((line.policy_id, differences, warning))
+        return compared
+
+
+def _taken_or_repeated(values: list[str], known: set[str], claimed: set[str]) -> bool:
+    """Return True if one of ``values`` is in use, claimed, or given twice."""
+    unique = set(values)
+    return len(unique) < len(values) or not unique.isdisjoint(known) or not unique.isdisjoint(claimed)
+
+
+def renumbered(
+    differences: list[RatingDifference], warning: ImportWarning | None, number: str
+) -> tuple[list[RatingDifference], ImportWarning | None]:
+    """Give a prepared policy's comparison the policy number it was inserted with."""
+    if warning is not None and warning.message.startswith("Policy "):
+        # RatingCheck opens the message with "Policy <number>'s", and a number has no apostrophe.
+        rest = warning.message[warning.message.index("'s ") :]
+        warning = replace(warning, message=f"Policy {number}{rest}")
+    return [replace(difference, policy_number=number) for difference in differences], warning
 
 
 def _existing(session: Session, column: Any, values: set[str]) -> set[str]:

@@ -29,7 +29,7 @@ from collections.abc import Collection, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Dialect, Table, insert
 
 Row = tuple[Any, ...]
 # Characters a string may have to be written into a statement as a literal without quoting.
@@ -48,7 +48,13 @@ def insert_rows(
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table``, as described above."""
     if not rows:
         return
-    values_by_column = _converted_columns(connection, table, columns, rows, prepared)
+    insert_columns(connection, table, columns, converted_columns(connection.dialect, table, columns, rows, prepared))
+
+
+def insert_columns(
+    connection: Connection, table: Table, columns: Sequence[str], values_by_column: list[Sequence[Any]]
+) -> None:
+    """Insert rows given column by column, already converted by ``converted_columns``."""
     dialect = connection.dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy(connection, table, columns, values_by_column)
@@ -58,11 +64,10 @@ def insert_rows(
         _executemany(connection, table, columns, values_by_column)
 
 
-def _converted_columns(
-    connection: Connection, table: Table, columns: Sequence[str], rows: list[Row], prepared: Collection[str]
+def converted_columns(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: list[Row], prepared: Collection[str] = ()
 ) -> list[Sequence[Any]]:
     """Return the values column by column, converted by each column type's bind processor."""
-    dialect = connection.dialect
     values_by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for index, name in enumerate(columns):
         if name in prepared:

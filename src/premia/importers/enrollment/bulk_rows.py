@@ -10,9 +10,10 @@ audit row per member.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
 
@@ -21,7 +22,7 @@ from premia.accounts.tables import BillingAccount, Person, PersonHistory
 from premia.audit.tables import AuditEntry
 from premia.enrollment.model import ExchangeAmountKind, Market, PolicyStatus, Relationship
 from premia.enrollment.tables import CoverageEvent, CoverageSpan, ExchangeAmount, Policy
-from premia.importers.enrollment.bulk_insert import Row, insert_rows
+from premia.importers.enrollment.bulk_insert import Row, converted_columns, insert_rows
 from premia.importers.enrollment.intake import CoverageLine, MemberIntake
 from premia.importers.enrollment.model import Count, ImportWarning
 from premia.importers.enrollment.payers import LEGAL_ENTITY
@@ -214,18 +215,62 @@ AUDIT_COLUMNS = (
     "record_id",
     "detail",
 )
+# The tables the bulk path writes, in the order it writes them, by name.
+MODELS: dict[str, Any] = {
+    model.__tablename__: model
+    for model in (
+        Person,
+        PersonHistory,
+        BillingAccount,
+        Policy,
+        CoverageSpan,
+        CoverageEvent,
+        ExchangeAmount,
+        AuditEntry,
+    )
+}
+TABLES: dict[str, Any] = {name: model.__table__ for name, model in MODELS.items()}
 # Columns left out of the statements above are NULL for a new enrollment (the person's
 # merged_into_id, an account's payer and autodraft day, a policy's status reason and
 # renewal link, an amount's end date, the audit row's field list).
 
 
+class PreparedTable(NamedTuple):
+    """The rows of one table, column by column and already in the database's form.
+
+    Ids (and the account and policy numbers made from them) are local to the batch: 0, 1,
+    2 ... in each table, until ``rebase`` gives them their final values.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    values_by_column: list[Sequence[Any]]
+
+
 class BulkWriter:
-    """Inserts the rows of buffered new families."""
+    """Inserts the rows of buffered new families, or prepares them for another process to insert."""
 
     def __init__(self, run: ImportRun) -> None:
         self.run = run
+        # Set while ``prepare`` runs: the tables built so far, and the next local id of each.
+        self.prepared: list[PreparedTable] | None = None
+        self.local_ids: dict[str, int] = {}
 
     def write(self, families: list[NewFamily]) -> None:
+        """Insert the rows of ``families``."""
+        self._build(families)
+
+    def prepare(self, families: list[NewFamily]) -> list[PreparedTable]:
+        """Return the rows of ``families`` with local ids, converted for the database, without writing."""
+        self.prepared = []
+        self.local_ids = {}
+        try:
+            self._build(families)
+            return self.prepared
+        finally:
+            self.prepared = None
+
+    def _build(self, families: list[NewFamily]) -> None:
         now = self.run.ctx.now()
         members = [member for family in families for member in family.members()]
         self._insert_persons(members, now)
@@ -315,11 +360,11 @@ class BulkWriter:
         rows = [
             (
                 account_id,
-                f"BA-{account_id:06d}",
+                account_number(account_id),
                 AccountKind.INDIVIDUAL.value,
                 AccountStatus.OPEN.value,
                 LEGAL_ENTITY,
-                f"person:{family.subscriber.person_id}",
+                holder_key(family.subscriber.person_id),
                 family.subscriber.person_id,
                 preferences.payment_method.value,
                 preferences.payment_mode.value,
@@ -346,7 +391,7 @@ class BulkWriter:
             assert line.line.plan is not None
             plan = line.line.plan.plan
             line.policy_id = policy_id
-            line.policy_number = f"P-{policy_id:07d}"
+            line.policy_number = policy_number(policy_id)
             rows.append(
                 (
                     policy_id,
@@ -508,7 +553,17 @@ class BulkWriter:
     def _insert(
         self, model: Any, columns: tuple[str, ...], rows: list[Row], *, prepared: tuple[str, ...] = ()
     ) -> None:
-        insert_rows(self.run.ctx.session.connection(), model.__table__, columns, rows, prepared=prepared)
+        table = model.__table__
+        if self.prepared is None:
+            insert_rows(self.run.ctx.session.connection(), table, columns, rows, prepared=prepared)
+        elif rows:
+            dialect = self.run.ctx.session.get_bind().dialect
+            values_by_column = converted_columns(dialect, table, columns, rows, prepared)
+            self.prepared.append(PreparedTable(table.name, columns, values_by_column))
+
+    def new_ids(self, table: str, count: int) -> list[int]:
+        """Reserve ``count`` primary keys of the named table (see ``_new_ids``)."""
+        return self._new_ids(MODELS[table], count)
 
     def _new_ids(self, model: Any, count: int) -> list[int]:
         """Reserve ``count`` primary keys of ``model``'s table, so rows can be inserted with their ids.
@@ -521,6 +576,10 @@ class BulkWriter:
         """
         if count == 0:
             return []
+        if self.prepared is not None:
+            first = self.local_ids.get(model.__table__.name, 0)
+            self.local_ids[model.__table__.name] = first + count
+            return list(range(first, first + count))
         session = self.run.ctx.session
         table = model.__table__
         if session.get_bind().dialect.name == "postgresql":
@@ -539,3 +598,59 @@ def _has_totals(intake: MemberIntake) -> bool:
         value is not None
         for value in (amounts.premium_total_cents, amounts.aptc_cents, amounts.responsibility_cents)
     )
+
+
+def account_number(account_id: int) -> str:
+    return f"BA-{account_id:06d}"
+
+
+def holder_key(person_id: int | None) -> str:
+    return f"person:{person_id}"
+
+
+def policy_number(policy_id: int) -> str:
+    return f"P-{policy_id:07d}"
+
+
+# The columns of prepared rows that hold a local id, by table: the column and the table the
+# id belongs to. A table's own "id" column is among them.
+LOCAL_IDS: dict[str, dict[str, str]] = {
+    "persons": {"id": "persons"},
+    "person_history": {"person_id": "persons"},
+    "billing_accounts": {"id": "billing_accounts", "person_id": "persons"},
+    "policies": {
+        "id": "policies",
+        "billing_account_id": "billing_accounts",
+        "subscriber_person_id": "persons",
+    },
+    "coverage_spans": {"id": "coverage_spans", "policy_id": "policies", "person_id": "persons"},
+    "coverage_events": {"policy_id": "policies", "coverage_span_id": "coverage_spans"},
+    "exchange_amounts": {"policy_id": "policies", "person_id": "persons"},
+}
+# Text columns made from a local id: the column, the id column it is made from, and how.
+NUMBERED_COLUMNS: dict[str, tuple[tuple[str, str, Callable[[Any], str]], ...]] = {
+    "billing_accounts": (("account_number", "id", account_number), ("holder_key", "person_id", holder_key)),
+    "policies": (("policy_number", "id", policy_number),),
+}
+
+
+def rebase(tables: list[PreparedTable], new_ids: Callable[[str, int], list[int]]) -> dict[str, list[int]]:
+    """Replace the local ids of prepared ``tables`` with ids from ``new_ids(table, count)``, in place.
+
+    Returns the final ids of each table, indexed by local id. The tables come in the order
+    they are inserted, so a table's own ids are known before any later table refers to them.
+    """
+    final: dict[str, list[int]] = {}
+    for table in tables:
+        columns = table.columns
+        values = table.values_by_column
+        if "id" in columns:
+            local = values[columns.index("id")]
+            final[table.name] = new_ids(table.name, len(local))
+        for column, owner in LOCAL_IDS.get(table.name, {}).items():
+            index = columns.index(column)
+            ids = final[owner]
+            values[index] = [None if value is None else ids[value] for value in values[index]]
+        for column, source, numbered in NUMBERED_COLUMNS.get(table.name, ()):
+            values[columns.index(column)] = list(map(numbered, values[columns.index(source)]))
+    return final

@@ -14,7 +14,7 @@ from premia.importers.enrollment.plan_map import PlanMap
 # benchmarks page), so by default it runs only on files up to this size. Larger files get
 # the envelope and structure checks, which always run.
 DEFAULT_TR3_MAX_BYTES = 1_000_000
-DEFAULT_CHUNK_MEMBERS = 2_000
+DEFAULT_CHUNK_MEMBERS = 5_000
 
 
 class ImportStatus(StrEnum):
@@ -73,7 +73,9 @@ class ImportOptions:
     caller's transaction. ``as_of`` is the business date of receipt, by default today in the
     carrier's time zone. ``bulk`` lets new family enrollments skip the per-member service
     calls; turning it off gives the same result more slowly. ``resume`` continues an import
-    of the same file that stopped before it finished.
+    of the same file that stopped before it finished. ``workers`` forks that many processes
+    to prepare new families while this one writes (see ``parallel``), for files large
+    enough to gain from it. A process that runs other threads must leave it at 0.
     """
 
     plan_map: PlanMap = field(default_factory=PlanMap)
@@ -85,6 +87,7 @@ class ImportOptions:
     as_of: date | None = None
     bulk: bool = True
     resume: bool = False
+    workers: int = 0
 
     def runs_tr3(self, size_bytes: int) -> bool:
         if self.tr3 is not None:

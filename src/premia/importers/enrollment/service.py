@@ -33,7 +33,15 @@ from sqlalchemy import or_, select
 
 from premia.audit import service as audit
 from premia.catalog.service import current_catalog
-from premia.formats.x12 import Enrollment834, Finding, FindingCode, FindingScope, Parsed834, Severity, parse_834
+from premia.formats.x12 import (
+    Enrollment834,
+    Finding,
+    FindingCode,
+    FindingScope,
+    Parsed834,
+    Severity,
+    parse_834,
+)
 from premia.importers.enrollment.acknowledgments import (
     AcknowledgmentText,
     as_notes,
@@ -42,8 +50,9 @@ from premia.importers.enrollment.acknowledgments import (
 )
 from premia.importers.enrollment.applier import Applier, members_in_order
 from premia.importers.enrollment.bulk import BulkEnrollment
-from premia.importers.enrollment.families import FamilyKey, family_keys
+from premia.importers.enrollment.families import family_keys
 from premia.importers.enrollment.intake import TransactionInfo
+from premia.importers.enrollment.member_loop import MemberLoop, commit_points, family_chunks
 from premia.importers.enrollment.model import (
     Count,
     ImportOptions,
@@ -53,6 +62,7 @@ from premia.importers.enrollment.model import (
     Rejection,
     RejectionScope,
 )
+from premia.importers.enrollment.parallel import apply_with_workers, use_workers
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
 from premia.importers.enrollment.run import ImportRun
@@ -133,7 +143,7 @@ def _collection_deferred() -> Iterator[Callable[[], None]]:
     every record the reader had made, about half a second at 100,000 members.
 
     The rows of a chunk are also many objects that live until the chunk is written, so
-    collections run less often meanwhile: a first-generation threshold of 50,000 instead
+    collections run less often meanwhile. A first-generation threshold of 50,000 instead
     of 700 took about 5% off the import's CPU time in one comparison (20,000 members on
     SQLite). Everything is put back as it was when the import ends.
     """
@@ -435,63 +445,23 @@ def _apply(
     *,
     catalog_resolver: PlanResolver,
 ) -> None:
-    """Apply every member after the first ``skip``, a chunk of whole families at a time."""
+    """Apply every member after the first ``skip``, a chunk of whole families at a time.
+
+    With ``options.workers``, other processes prepare the new families of most chunks while
+    this one writes (see ``parallel``).
+    """
     applier = Applier(run, catalog_resolver, as_of=run.as_of)
     bulk = BulkEnrollment(run, catalog_resolver, applier) if options.bulk else None
     members = members_in_order(transactions)
     keys = family_keys(run.ctx, members)
-    since_commit = 0
-    for first, end in _family_chunks(keys, skip, options.chunk_members):
-        chunk = members[first:end]
-        intakes = [
-            applier.read(member, info, key)
-            for (member, info), key in zip(chunk, keys[first:end], strict=True)
-        ]
-        if bulk is not None:
-            bulk.prefetch(intakes)
-        for index, (member, info), intake in zip(range(first, end), chunk, intakes, strict=True):
-            key = keys[index]
-            if options.commit_every and since_commit >= options.commit_every and key.starts:
-                _commit_progress(run, row, applier, bulk, index)
-                since_commit = 0
-            since_commit += 1
-            if bulk is not None and bulk.offer(member, info, intake, starts=key.starts):
-                applier.finish_family()
-                continue
-            if bulk is not None:
-                bulk.flush()
-            applier.start_family(key)
-            applier.apply(member, info, intake)
-        if bulk is not None:
-            bulk.flush()
-    applier.finish_family()
-    run.quote_changes()
-    row.applied_through = len(members)
-
-
-def _family_chunks(keys: list[FamilyKey], skip: int, size: int) -> Iterator[tuple[int, int]]:
-    """Yield the bounds of chunks of about ``size`` members that end where a family ends."""
-    first = skip
-    while first < len(keys):
-        end = min(first + size, len(keys))
-        while end < len(keys) and not keys[end].starts:
-            end += 1
-        yield first, end
-        first = end
-
-
-def _commit_progress(
-    run: ImportRun, row: ImportFile, applier: Applier, bulk: BulkEnrollment | None, done: int
-) -> None:
-    """Commit the families applied so far, with the count a restarted import resumes after."""
-    applier.finish_family()
-    if bulk is not None:
-        bulk.flush()
-    run.quote_changes()
-    row.applied_through = done
-    row.counts = run.report.counts_dict()
-    row.report = run.report.to_dict()
-    run.ctx.session.commit()
+    loop = MemberLoop(run, row, members, keys, applier, bulk, commit_points(keys, skip, options.commit_every))
+    chunks = list(family_chunks(keys, skip, options.chunk_members))
+    if bulk is not None and use_workers(options.workers, len(chunks), run.ctx.session.get_bind().engine):
+        apply_with_workers(loop, chunks, options.workers, catalog_resolver)
+    else:
+        for first, end in chunks:
+            loop.apply_chunk(first, end)
+    loop.finish()
 
 
 def _resume_report(report: ImportReport, previous: ImportFile) -> None:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import typer
 
-from premia.importers.enrollment import ImportOptions, ImportResult, ImportStatus, import_834, load_plan_map
+from premia.importers.enrollment import (
+    ImportOptions,
+    ImportResult,
+    ImportStatus,
+    default_workers,
+    import_834,
+    load_plan_map,
+)
 from premia.importers.enrollment.model import DEFAULT_TR3_MAX_BYTES, ImportReport
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine, make_session_factory
@@ -71,6 +78,13 @@ def import_834_files(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Business date of receipt, YYYY-MM-DD. Default: today."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=0,
+        help="Processes that prepare new families while the import writes; 0 turns them off. "
+        "Default: one per CPU on a machine with more than one.",
+    ),
 ) -> None:
     """Apply 834 enrollment files once each; a file already imported changes nothing.
 
@@ -87,6 +101,7 @@ def import_834_files(
             lenient_isa=lenient_isa,
             resume=resume,
             as_of=parse_date(as_of, field="as_of") if as_of else None,
+            workers=default_workers() if workers is None else workers,
         )
         reports = []
         for path in files:

@@ -1,0 +1,252 @@
+"""Prepare new families in other processes while this one writes, for large 834 files.
+
+In one process, reading members, checking new families, building their rows and
+comparing their amounts took about two fifths of a large import's CPU time (parsing took
+about a third, and the database the rest), and none of it writes. With workers, the
+import forks that many processes once the file is parsed and applies the first chunk
+itself. Each worker takes every n-th later chunk and runs the same steps as the import's
+own loop (``member_loop``). Where the loop would write a batch of new families, the worker
+sends the batch's rows instead, with ids local to the batch. Where the loop would apply a
+member on its own, the worker sends the member's index. This process then takes the chunks
+in file order:
+
+* It looks up the chunk's identifiers as the loop would (the worker sends them), so it
+  knows what the database holds at that point of the import.
+* It accepts a batch only if none of its member IDs, SSNs or Exchange policy ids is in
+  use or claimed by then. Otherwise it applies the rest of the chunk itself, because a
+  worker cannot see what this process wrote, nor what the other workers claimed.
+* It inserts an accepted batch with ids of its own, so the rows, ids included, are the
+  ones the import without workers writes. Members the worker sent back are read and
+  applied here, and every commit falls where it falls without workers. One exception:
+  workers leave employer-group families to this process, because their payer's account
+  may have to be created. Without workers such a family joins the batch around it, so
+  with workers the ids of the rows around it come in another order.
+
+A worker that fails or stops leaves its chunks, and every chunk after them, to this
+process. Workers only read the database, through a connection of their own. Forking needs
+a POSIX system and is unsafe in a process whose other threads may hold locks, so the
+command line uses workers and the API's import jobs (which run in threads) do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import NamedTuple
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from premia.importers.enrollment.applier import Applier
+from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch
+from premia.importers.enrollment.member_loop import MemberLoop
+from premia.importers.enrollment.payers import Payers
+from premia.importers.enrollment.plans import PlanResolver
+
+log = logging.getLogger(__name__)
+
+# Workers pay off only when each has chunks to prepare while this process writes others.
+MIN_CHUNKS_PER_WORKER = 2
+# Beyond about three workers this process, which writes every row, is the one they wait for.
+MAX_DEFAULT_WORKERS = 3
+WORKER_NICENESS = 5
+
+
+class ChunkPlan(NamedTuple):
+    """A chunk as a worker prepared it: its identifiers to look up, and its batches and members in order."""
+
+    first: int
+    end: int
+    wanted: Known
+    segments: list[PreparedBatch | int]
+
+
+class WorkerStopped(NamedTuple):
+    """Sent by a worker that failed: the error's type and where it was raised (no values from the file)."""
+
+    error: str
+    location: str
+
+
+def default_workers() -> int:
+    """Return the workers the command line uses: one per CPU up to three, none on one CPU or without fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    cpus = os.cpu_count() or 1
+    return min(cpus, MAX_DEFAULT_WORKERS) if cpus > 1 else 0
+
+
+def use_workers(workers: int, chunks: int, database: Engine) -> bool:
+    """Return True when ``workers`` have enough chunks to prepare and can open the database themselves."""
+    if workers <= 0 or chunks < MIN_CHUNKS_PER_WORKER * workers + 1:
+        return False
+    # Another connection to an in-memory SQLite database opens a new, empty one.
+    return database.dialect.name != "sqlite" or database.url.database not in (None, "", ":memory:")
+
+
+def apply_with_workers(
+    loop: MemberLoop, chunks: list[tuple[int, int]], workers: int, resolver: PlanResolver
+) -> None:
+    """Apply ``chunks`` in order, with ``workers`` processes preparing them (see the module docstring)."""
+    context = multiprocessing.get_context("fork")
+    started: list[tuple[BaseProcess, Connection]] = []
+    first, *prepared = chunks
+    try:
+        for number in range(workers):
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_prepare_chunks,
+                args=(loop, prepared[number::workers], resolver, sending),
+                name=f"premia-834-worker-{number + 1}",
+                daemon=True,
+            )
+            process.start()
+            sending.close()
+            started.append((process, receiving))
+        # The first chunk is applied here while the workers prepare the next ones.
+        loop.apply_chunk(*first)
+        _write_chunks(loop, prepared, [receiving for _, receiving in started])
+    finally:
+        for process, receiving in started:
+            receiving.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _write_chunks(loop: MemberLoop, chunks: list[tuple[int, int]], receivers: list[Connection]) -> None:
+    stopped = False
+    for number, (first, end) in enumerate(chunks):
+        plan = None if stopped else _receive(receivers[number % len(receivers)], first)
+        if plan is None:
+            # From here on this process applies every chunk itself, so they stay in file order.
+            stopped = True
+            loop.apply_chunk(first, end)
+            continue
+        _apply_plan(loop, plan)
+
+
+def _receive(receiver: Connection, first: int) -> ChunkPlan | None:
+    try:
+        message = receiver.recv()
+    except (EOFError, OSError) as error:
+        log.warning("834 worker stopped before chunk at member %d (%s)", first, type(error).__name__)
+        return None
+    if isinstance(message, WorkerStopped):
+        log.warning(
+            "834 worker failed before chunk at member %d (%s at %s)", first, message.error, message.location
+        )
+        return None
+    if not isinstance(message, ChunkPlan) or message.first != first:
+        log.warning(
+            "834 worker sent another chunk than the one at member %d; continuing without workers", first
+        )
+        return None
+    return message
+
+
+def _apply_plan(loop: MemberLoop, plan: ChunkPlan) -> None:
+    bulk = loop.bulk
+    assert bulk is not None
+    bulk.look_up(plan.wanted)
+    for segment in plan.segments:
+        if isinstance(segment, int):
+            loop.step(segment, loop.read(segment))
+            continue
+        loop.commit_if_due(segment.first)
+        if not bulk.accepts(segment):
+            _apply_rest(loop, segment.first, plan.end)
+            break
+        loop.applier.finish_family()
+        if not bulk.write_prepared(segment):
+            _apply_rest(loop, segment.first, plan.end)
+            break
+    loop.finish_chunk()
+
+
+def _apply_rest(loop: MemberLoop, first: int, end: int) -> None:
+    """Apply the members from ``first`` to the chunk's ``end`` here, as the import without workers does."""
+    for index in range(first, end):
+        loop.step(index, loop.read(index))
+
+
+# The worker ---------------------------------------------------------------------------------
+
+
+def _prepare_chunks(
+    loop: MemberLoop, chunks: list[tuple[int, int]], resolver: PlanResolver, sending: Connection
+) -> None:
+    """Prepare ``chunks`` and send each plan, in a forked process that never writes the database."""
+    # The writing process is the one the others wait for, so it goes first when all want the CPU.
+    os.nice(WORKER_NICENESS)
+    # Ctrl-C reaches the whole process group: the writing process stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    run = loop.run
+    engine = create_engine(run.ctx.session.get_bind().engine.url, poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            ctx = replace(run.ctx, session=session)
+            worker_run = replace(run, ctx=ctx, payers=Payers(ctx, run.catalog, run.report))
+            applier = Applier(worker_run, resolver, as_of=run.as_of)
+            bulk = BulkEnrollment(worker_run, resolver, applier, prepare_only=True)
+            worker_loop = MemberLoop(
+                worker_run, loop.row, loop.members, loop.keys, applier, bulk, loop.commits
+            )
+            for first, end in chunks:
+                sending.send(_prepare_chunk(worker_loop, bulk, first, end))
+    except Exception as error:  # noqa: BLE001 - reported to the writing process, which goes on alone
+        _report_stop(sending, error)
+    finally:
+        engine.dispose()
+        sending.close()
+
+
+def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int) -> ChunkPlan:
+    intakes = [loop.read(index) for index in range(first, end)]
+    wanted = bulk.prefetch(intakes)
+    segments: list[PreparedBatch | int] = []
+    for index, intake in zip(range(first, end), intakes, strict=True):
+        if index in loop.commits:
+            bulk.flush()
+        if not bulk.pending:
+            bulk.pending_first = index
+        member, info = loop.members[index]
+        if bulk.offer(member, info, intake, starts=loop.keys[index].starts):
+            continue
+        bulk.flush()
+        segments.extend(_taken_batches(bulk))
+        segments.append(index)
+    bulk.flush()
+    segments.extend(_taken_batches(bulk))
+    return ChunkPlan(first, end, wanted, segments)
+
+
+def _taken_batches(bulk: BulkEnrollment) -> list[PreparedBatch]:
+    batches, bulk.prepared = bulk.prepared, []
+    return batches
+
+
+def _report_stop(sending: Connection, error: Exception) -> None:
+    if isinstance(error, OSError):
+        # The writing process closed the pipe: it stopped, or went on without this worker.
+        return
+    try:
+        sending.send(WorkerStopped(type(error).__name__, _location(error)))
+    except OSError:
+        return
+
+
+def _location(error: BaseException) -> str:
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return "unknown"
+    return f"{os.path.basename(frame.tb_frame.f_code.co_filename)}:{frame.tb_lineno}"

@@ -1,0 +1,294 @@
+"""Imports with worker processes write the rows that an import without them writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from premia.accounts import service as accounts
+from premia.accounts.model import Address, EmployerGroupInput, PersonInput, Sex
+from premia.catalog.service import load_catalog
+from premia.formats.x12 import MaintenanceType, Member834, Reference, RelationshipCode
+from premia.importers.enrollment import ImportOptions, ImportResult, import_834, parallel
+from premia.infra.context import ServiceContext
+from premia.infra.db import make_engine
+from tests.conftest import MigratedDatabases, make_context
+from tests.integration.enrollment_import.conftest import DATA, SAMPLE_PLAN_MAP, count_rows
+from tests.integration.enrollment_import.enrollment_files import coverage, interchange_text, member
+
+# Tables an import writes, compared row by row. SSN ciphertexts take a random nonce each
+# time, so they are compared decrypted instead.
+WRITTEN_TABLES = (
+    "persons",
+    "person_history",
+    "billing_accounts",
+    "policies",
+    "coverage_spans",
+    "coverage_events",
+    "exchange_amounts",
+    "audit_log",
+    "policy_changes",
+    "import_files",
+)
+GROUP = "GRP-7"
+# Small chunks, so the file below makes a dozen chunks for two workers.
+CHUNK = 12
+
+
+def _ssn(number: int) -> str:
+    return f"{123 + number:03d}45{1000 + number:04d}"
+
+
+def _family(number: int, *, dependents: int = 1, ssn: str | None = None, **extra: Any) -> list[Member834]:
+    subscriber_id = f"S{number:04d}"
+    amounts = {"premium_cents": 41_000 + number, "premium_total_cents": 41_000 + number}
+    family = [
+        member(
+            subscriber_id,
+            first_name=f"ANA{number}",
+            ssn=ssn or _ssn(number),
+            coverages=(coverage(exchange_policy_id=f"X-{number}"),),
+            amounts=amounts,
+            **extra,
+        )
+    ]
+    for child in range(dependents):
+        family.append(
+            member(
+                subscriber_id,
+                first_name=f"KID{number}-{child}",
+                relationship=RelationshipCode.CHILD,
+                birth=date(2015, 3, 1 + child),
+                ssn=_ssn(5_000 + number * 10 + child),
+            )
+        )
+    return family
+
+
+def _group_family(number: int) -> list[Member834]:
+    (subscriber,) = _family(number, dependents=0)
+    grouped = subscriber._replace(
+        references=(*subscriber.references, Reference("1L", GROUP)),
+        coverages=(coverage(plan=""),),
+        reporting_categories=(),
+    )
+    return [grouped]
+
+
+def _members() -> list[Member834]:
+    """Return new families with every kind of member the workers leave to the writing process."""
+    members: list[Member834] = []
+    for number in range(1, 61):
+        members += _family(number, dependents=number % 3)
+        if number == 20:
+            # A change for a family earlier in the file, and a member the import rejects.
+            members.append(member("S0005", first_name="ANA5", maintenance=MaintenanceType.CHANGE))
+            members.append(member("S0900", birth=None))
+        if number in (40, 41):
+            # The SSN of an earlier subscriber: one of the two families lands in a chunk of
+            # the other worker, which cannot know that SSN was taken.
+            members += _family(number + 861, dependents=0, ssn=_ssn(number - 30))
+        if number == 50:
+            ended = coverage(
+                end=date(2026, 3, 31),
+                maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                exchange_policy_id="X-7",
+            )
+            members.append(
+                member(
+                    "S0007",
+                    first_name="ANA7",
+                    maintenance=MaintenanceType.CANCELLATION_OR_TERMINATION,
+                    coverages=(ended,),
+                )
+            )
+    return members
+
+
+def _prepare_database(ctx: ServiceContext) -> None:
+    report = load_catalog(ctx, DATA / "import-catalog.yaml")
+    assert report.status == "loaded", report.errors
+    accounts.create_employer_group(
+        ctx,
+        EmployerGroupInput(
+            group_number=GROUP,
+            name="Employer seven",
+            anniversary_month=1,
+            address=Address("1 MAIN ST", "RICHMOND", "VA", "23219"),
+        ),
+    )
+
+
+@contextmanager
+def _fresh_context(migrated_databases: MigratedDatabases) -> Iterator[tuple[ServiceContext, Engine]]:
+    engine = make_engine(migrated_databases.new_url("sqlite"))
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            ctx = make_context(session)
+            _prepare_database(ctx)
+            session.commit()
+            yield ctx, engine
+    finally:
+        engine.dispose()
+
+
+def _import(ctx: ServiceContext, data: bytes, **options: Any) -> ImportResult:
+    options.setdefault("tr3", False)
+    options.setdefault("chunk_members", CHUNK)
+    options.setdefault("plan_map", SAMPLE_PLAN_MAP)
+    return import_834(ctx, data, file_name="workers.834", options=ImportOptions(**options))
+
+
+def _table_rows(ctx: ServiceContext, engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every row of the written tables, in id order, with SSNs decrypted."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in WRITTEN_TABLES:
+            result = connection.execute(text(f'SELECT * FROM "{table}" ORDER BY id'))
+            names = list(result.keys())
+            found = []
+            for row in result:
+                values = dict(zip(names, row, strict=True))
+                if values.get("ssn_ciphertext"):
+                    values["ssn_ciphertext"] = ctx.cipher.decrypt(values["ssn_ciphertext"])
+                found.append(tuple(values.items()))
+            rows[table] = found
+    return rows
+
+
+def _report(result: ImportResult) -> dict[str, Any]:
+    report = result.report.to_dict()
+    report.pop("import_id", None)
+    return report
+
+
+def _run_both(
+    migrated_databases: MigratedDatabases, data: bytes, **options: Any
+) -> tuple[ImportResult, ImportResult, dict[str, Any], dict[str, Any]]:
+    results = []
+    tables = []
+    for workers in (0, 2):
+        with _fresh_context(migrated_databases) as (ctx, engine):
+            results.append(_import(ctx, data, workers=workers, **options))
+            ctx.session.commit()
+            tables.append(_table_rows(ctx, engine))
+    return results[0], results[1], tables[0], tables[1]
+
+
+def test_workers_write_same_rows(migrated_databases: MigratedDatabases) -> None:
+    data = interchange_text(_members()).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data, commit_every=25)
+
+    assert _report(with_workers) == _report(alone)
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
+    assert alone.report.counts["members_applied"] > 120
+    assert alone.report.counts["members_rejected"] == 1
+    assert alone.report.rating_differences
+
+
+def test_workers_prepare_most_families(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[tuple[bool, int]] = []
+    accepts = parallel.BulkEnrollment.accepts
+
+    def recorded(self: Any, batch: Any) -> bool:
+        accepted = accepts(self, batch)
+        checked.append((accepted, len(batch.families)))
+        return accepted
+
+    monkeypatch.setattr(parallel.BulkEnrollment, "accepts", recorded)
+    data = interchange_text(_members()).encode("ascii")
+
+    with _fresh_context(migrated_databases) as (ctx, _):
+        _import(ctx, data, workers=2)
+
+    assert sum(families for accepted, families in checked if accepted) > 40
+    assert any(not accepted for accepted, _ in checked)
+
+
+def test_failed_worker_leaves_chunks_to_import(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare = parallel._prepare_chunk
+    calls = {"count": 0}
+
+    def fails_on_third(loop: Any, bulk: Any, first: int, end: int) -> Any:
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise RuntimeError("worker stopped")
+        return prepare(loop, bulk, first, end)
+
+    monkeypatch.setattr(parallel, "_prepare_chunk", fails_on_third)
+    data = interchange_text(_members()).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data)
+
+    assert _report(with_workers) == _report(alone)
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
+
+
+def test_group_family_left_to_writer(migrated_databases: MigratedDatabases) -> None:
+    # The employer's account is created when its first family is applied, which workers
+    # leave to the writing process. The rows are the same, but their ids come in another order.
+    members = _members()
+    members[60:60] = _group_family(900)
+    data = interchange_text(members).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data)
+
+    assert with_workers.report.counts == alone.report.counts
+    assert with_workers.report.rejections == alone.report.rejections
+    for table in WRITTEN_TABLES:
+        assert len(worker_rows[table]) == len(alone_rows[table]), table
+    group_accounts = [dict(row) for row in worker_rows["billing_accounts"] if dict(row)["kind"] == "group"]
+    assert len(group_accounts) == 1
+    group_policies = [dict(row) for row in worker_rows["policies"] if dict(row)["plan_id"] == "GROUP-HLT"]
+    assert [policy["billing_account_id"] for policy in group_policies] == [group_accounts[0]["id"]]
+
+
+def test_small_file_uses_no_workers(
+    import_text: Callable[..., ImportResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a file of a few chunks needs no workers")
+
+    monkeypatch.setattr(parallel, "apply_with_workers", no_fork)
+
+    result = import_text(interchange_text(_family(1)), workers=2)
+
+    assert result.report.counts["members_applied"] == 2
+
+
+def test_person_only_in_transaction(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    # The person exists only in the import's own transaction, which the workers cannot read,
+    # so the batch holding the family with their SSN is checked and applied here instead.
+    accounts.create_person(
+        ctx,
+        PersonInput(
+            first_name="ANA33", last_name="RIVERA", birth_date=date(1986, 5, 20), sex=Sex.FEMALE, ssn=_ssn(33)
+        ),
+    )
+    data = interchange_text(_members())
+    options = {"chunk_members": CHUNK, "plan_map": SAMPLE_PLAN_MAP}
+    savepoint = ctx.session.begin_nested()
+    alone = import_text(data, **options)
+    alone_rows = count_rows(ctx)
+    savepoint.rollback()
+
+    with_workers = import_text(data, workers=2, **options)
+
+    assert with_workers.report.counts == alone.report.counts
+    assert with_workers.report.rejections == alone.report.rejections
+    assert len(with_workers.report.rating_differences) == len(alone.report.rating_differences)
+    assert count_rows(ctx) == alone_rows
+    assert alone.report.counts["persons_created"] == alone_rows["persons"] - 1
