@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 MIN_CHUNKS_PER_WORKER = 2
 # Beyond about three workers this process, which writes every row, is the one they wait for.
 MAX_DEFAULT_WORKERS = 3
-WORKER_NICENESS = 5
 
 
 class ChunkPlan(NamedTuple):
@@ -184,8 +183,6 @@ def _prepare_chunks(
     loop: MemberLoop, chunks: list[tuple[int, int]], resolver: PlanResolver, sending: Connection
 ) -> None:
     """Prepare ``chunks`` and send each plan, in a forked process that never writes the database."""
-    # The writing process is the one the others wait for, so it goes first when all want the CPU.
-    os.nice(WORKER_NICENESS)
     # Ctrl-C reaches the whole process group: the writing process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     run = loop.run
