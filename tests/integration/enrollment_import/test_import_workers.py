@@ -292,3 +292,42 @@ def test_person_only_in_transaction(ctx: ServiceContext, import_text: Callable[.
     assert len(with_workers.report.rating_differences) == len(alone.report.rating_differences)
     assert count_rows(ctx) == alone_rows
     assert alone.report.counts["persons_created"] == alone_rows["persons"] - 1
+
+
+def _stopped_and_resumed(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch, data: bytes, workers: int
+) -> tuple[ImportResult, dict[str, list[tuple[Any, ...]]]]:
+    """Import ``data`` until its third commit, then resume it. Returns the resumed result and the rows."""
+    commit = parallel.MemberLoop.commit_if_due
+    commits = {"count": 0}
+
+    def stops_after_third(self: Any, index: int) -> None:
+        commit(self, index)
+        commits["count"] += index in self.commits
+        if commits["count"] == 3:
+            raise RuntimeError("import stopped")
+
+    with _fresh_context(migrated_databases) as (ctx, engine):
+        monkeypatch.setattr(parallel.MemberLoop, "commit_if_due", stops_after_third)
+        with pytest.raises(RuntimeError):
+            _import(ctx, data, commit_every=25, workers=workers)
+        ctx.session.rollback()
+        monkeypatch.setattr(parallel.MemberLoop, "commit_if_due", commit)
+
+        resumed = _import(ctx, data, commit_every=25, workers=workers, resume=True)
+        ctx.session.commit()
+        return resumed, _table_rows(ctx, engine)
+
+
+def test_stopped_import_resumes_with_workers(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = interchange_text(_members()).encode("ascii")
+
+    alone, alone_rows = _stopped_and_resumed(migrated_databases, monkeypatch, data, 0)
+    with_workers, worker_rows = _stopped_and_resumed(migrated_databases, monkeypatch, data, 2)
+
+    assert "import.resumed" in {warning.code for warning in with_workers.report.warnings}
+    assert _report(with_workers) == _report(alone)
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
