@@ -36,28 +36,31 @@ class FamilyKey(NamedTuple):
 
 def family_keys(ctx: ServiceContext, members: list[tuple[Member834, TransactionInfo]]) -> list[FamilyKey]:
     """Return the family of every member, in order (one query when some REF*0F is ambiguous)."""
+    # Each member's REF*0F is read once: the property scans the member's references.
+    references = [member.subscriber_id.strip() for member, _ in members]
     preceding: list[str | None] = []
     subscriber: str | None = None
     previous_info: TransactionInfo | None = None
-    for member, info in members:
+    for (member, info), reference in zip(members, references, strict=True):
         if info is not previous_info:
             subscriber = None
             previous_info = info
         if member.is_subscriber:
-            subscriber = member.subscriber_id.strip()
+            subscriber = reference
         preceding.append(subscriber)
 
     ambiguous = {
-        member.subscriber_id.strip()
-        for (member, _), before in zip(members, preceding, strict=True)
-        if not member.is_subscriber and before is not None and member.subscriber_id.strip() != before
+        reference
+        for (member, _), reference, before in zip(members, references, preceding, strict=True)
+        if not member.is_subscriber and before is not None and reference != before
     }
     subscribers = _existing_subscribers(ctx, ambiguous) if ambiguous else set()
 
     keys: list[FamilyKey] = []
     previous: FamilyKey | None = None
-    for index, ((member, info), before) in enumerate(zip(members, preceding, strict=True)):
-        reference = member.subscriber_id.strip()
+    for index, ((member, info), reference, before) in enumerate(
+        zip(members, references, preceding, strict=True)
+    ):
         if member.is_subscriber or before is None or reference == before or reference in subscribers:
             key_id, own = reference, None
         else:
