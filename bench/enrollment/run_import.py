@@ -128,6 +128,7 @@ def timed_import(url: str, path: Path, *, tr3: bool, workers: int = 0) -> dict[s
     members = report.counts["members_applied"]
     return {
         "members": report.counts["members_received"],
+        "workers": report.workers,
         "applied": members,
         "rejected": report.counts["members_rejected"],
         "rating_differences": report.counts["rating_differences"],

@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 
 from premia.catalog.service import load_catalog
 from premia.formats.x12 import TransactionAction
+from premia.importers.enrollment.member_loop import MemberLoop
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine, make_session_factory, transaction
 from premia.infra.settings import load_settings
@@ -145,3 +146,26 @@ def test_full_file_shows_differences(premia: Invoke, tmp_path: Path) -> None:
     # A full file changes nothing, so what differs is printed, not only written to the report.
     assert result.exit_code == 0, result.output
     assert "differs for V-1: member is None in Premia" in result.output
+
+
+def test_duplicate_of_stopped_import(premia: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "enrollment.834"
+    source.write_text(interchange_text([member("A-1"), member("B-1")]), encoding="ascii")
+    commit = MemberLoop.commit_if_due
+
+    def stops_after_first_commit(self: MemberLoop, index: int) -> None:
+        commit(self, index)
+        if index in self.commits:
+            raise RuntimeError("import stopped")
+
+    monkeypatch.setattr(MemberLoop, "commit_if_due", stops_after_first_commit)
+    stopped = premia("import", "834", str(source), "--no-tr3", "--commit-every", "1")
+    monkeypatch.setattr(MemberLoop, "commit_if_due", commit)
+
+    again = premia("import", "834", str(source), "--no-tr3")
+
+    assert stopped.exit_code != 0
+    assert again.exit_code == 0, again.output
+    # The summary line alone would read as if the file had been applied in full.
+    assert "enrollment.834: duplicate of import 1" in again.output
+    assert "has not finished" in again.output

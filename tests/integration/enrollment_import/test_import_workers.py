@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -39,6 +41,8 @@ WRITTEN_TABLES = (
 GROUP = "GRP-7"
 # Small chunks, so the file below makes a dozen chunks for two workers.
 CHUNK = 12
+# A worker that cannot send exits at once. This only bounds the wait for one that blocks.
+STOPPED_WORKER_SECONDS = 30
 
 
 def _ssn(number: int) -> str:
@@ -157,6 +161,11 @@ def _table_rows(ctx: ServiceContext, engine: Engine) -> dict[str, list[tuple[Any
                 values = dict(zip(names, row, strict=True))
                 if values.get("ssn_ciphertext"):
                     values["ssn_ciphertext"] = ctx.cipher.decrypt(values["ssn_ciphertext"])
+                if table == "import_files":
+                    # The report names the workers used, the one value meant to differ.
+                    report = json.loads(values["report"])
+                    report.pop("workers", None)
+                    values["report"] = report
                 found.append(tuple(values.items()))
             rows[table] = found
     return rows
@@ -165,6 +174,7 @@ def _table_rows(ctx: ServiceContext, engine: Engine) -> dict[str, list[tuple[Any
 def _report(result: ImportResult) -> dict[str, Any]:
     report = result.report.to_dict()
     report.pop("import_id", None)
+    report.pop("workers")
     return report
 
 
@@ -256,6 +266,19 @@ def test_group_family_left_to_writer(migrated_databases: MigratedDatabases) -> N
     assert [policy["billing_account_id"] for policy in group_policies] == [group_accounts[0]["id"]]
 
 
+def test_workers_capped_by_chunks(migrated_databases: MigratedDatabases) -> None:
+    # 125 members in chunks of ten, each ending where a family ends, make 12 chunks: the first
+    # is applied by the importing process, and the other 11 give two each to five workers.
+    data = interchange_text(_members()).encode("ascii")
+
+    with _fresh_context(migrated_databases) as (ctx, _):
+        result = _import(ctx, data, workers=10, chunk_members=10)
+
+    assert result.report.workers == 5
+    assert result.report.to_dict()["workers"] == 5
+    assert result.report.counts["members_rejected"] == 1
+
+
 def test_small_file_uses_no_workers(
     import_text: Callable[..., ImportResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,6 +290,7 @@ def test_small_file_uses_no_workers(
     result = import_text(interchange_text(_family(1)), workers=2)
 
     assert result.report.counts["members_applied"] == 2
+    assert result.report.workers == 0
 
 
 def test_person_only_in_transaction(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
@@ -331,3 +355,32 @@ def test_stopped_import_resumes_with_workers(
     assert _report(with_workers) == _report(alone)
     for table in WRITTEN_TABLES:
         assert worker_rows[table] == alone_rows[table], table
+
+
+def test_workers_exit_without_reader(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the importing process is killed, its pipe ends close and nothing reads the pipes.
+    # A worker that still held a reading end (its own or another worker's) would then block
+    # on a full pipe instead of failing to send and exiting.
+    left_running: list[str] = []
+
+    def stops_reading(loop: Any, chunks: Any, receivers: list[Any]) -> None:
+        for receiver in receivers:
+            receiver.close()
+        for process in multiprocessing.active_children():
+            if process.name.startswith("premia-834-worker"):
+                process.join(timeout=STOPPED_WORKER_SECONDS)
+                if process.is_alive():
+                    left_running.append(process.name)
+        raise RuntimeError("import stopped")
+
+    monkeypatch.setattr(parallel, "_write_chunks", stops_reading)
+    # Chunks large enough that a worker's plans fill a pipe's buffer.
+    members = [row for number in range(1, 401) for row in _family(number, dependents=2)]
+    data = interchange_text(members).encode("ascii")
+
+    with _fresh_context(migrated_databases) as (ctx, _), pytest.raises(RuntimeError):
+        _import(ctx, data, workers=2, chunk_members=120)
+
+    assert left_running == []

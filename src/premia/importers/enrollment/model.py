@@ -197,6 +197,8 @@ class ImportReport:
     control_number: str | None = None
     acknowledgment_code: str | None = None
     tr3: dict[str, Any] = field(default_factory=dict)
+    # Worker processes that prepared new families (0 when the import ran in one process).
+    workers: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
@@ -267,6 +269,7 @@ class ImportReport:
             "control_number": self.control_number,
             "acknowledgment_code": self.acknowledgment_code,
             "tr3": self.tr3,
+            "workers": self.workers,
             "counts": self.counts_dict(),
             "rejections": [rejection.to_dict() for rejection in self.rejections],
             "warnings": [warning.to_dict() for warning in self.warnings],

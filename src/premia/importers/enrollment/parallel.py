@@ -81,12 +81,18 @@ def default_workers() -> int:
     return min(cpus, MAX_DEFAULT_WORKERS) if cpus > 1 else 0
 
 
-def use_workers(workers: int, chunks: int, database: Engine) -> bool:
-    """Return True when ``workers`` have enough chunks to prepare and can open the database themselves."""
-    if workers <= 0 or chunks < MIN_CHUNKS_PER_WORKER * workers + 1:
-        return False
+def usable_workers(requested: int, chunks: int, database: Engine) -> int:
+    """Return how many of the ``requested`` workers get chunks enough to pay off (0: none).
+
+    Each worker needs ``MIN_CHUNKS_PER_WORKER`` chunks besides the first, which this process
+    applies itself.
+    """
+    if requested <= 0:
+        return 0
     # Another connection to an in-memory SQLite database opens a new, empty one.
-    return database.dialect.name != "sqlite" or database.url.database not in (None, "", ":memory:")
+    if database.dialect.name == "sqlite" and database.url.database in (None, "", ":memory:"):
+        return 0
+    return min(requested, (chunks - 1) // MIN_CHUNKS_PER_WORKER)
 
 
 def apply_with_workers(
@@ -99,9 +105,11 @@ def apply_with_workers(
     try:
         for number in range(workers):
             receiving, sending = context.Pipe(duplex=False)
+            # The worker inherits this pipe's reading end and those of the workers before it.
+            inherited = [*(earlier for _, earlier in started), receiving]
             process = context.Process(
                 target=_prepare_chunks,
-                args=(loop, prepared[number::workers], resolver, sending),
+                args=(loop, prepared[number::workers], resolver, sending, inherited),
                 name=f"premia-834-worker-{number + 1}",
                 daemon=True,
             )
@@ -180,11 +188,19 @@ def _apply_rest(loop: MemberLoop, first: int, end: int) -> None:
 
 
 def _prepare_chunks(
-    loop: MemberLoop, chunks: list[tuple[int, int]], resolver: PlanResolver, sending: Connection
+    loop: MemberLoop,
+    chunks: list[tuple[int, int]],
+    resolver: PlanResolver,
+    sending: Connection,
+    inherited: list[Connection],
 ) -> None:
     """Prepare ``chunks`` and send each plan, in a forked process that never writes the database."""
     # Ctrl-C reaches the whole process group: the writing process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Only the writing process reads the pipes. Once it is killed, a send fails and the worker
+    # exits. A worker that still held a reading end would block on a full pipe instead.
+    for receiving in inherited:
+        receiving.close()
     run = loop.run
     engine = create_engine(run.ctx.session.get_bind().engine.url, poolclass=NullPool)
     try:

@@ -62,7 +62,7 @@ from premia.importers.enrollment.model import (
     Rejection,
     RejectionScope,
 )
-from premia.importers.enrollment.parallel import apply_with_workers, use_workers
+from premia.importers.enrollment.parallel import apply_with_workers, usable_workers
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
 from premia.importers.enrollment.run import ImportRun
@@ -456,8 +456,10 @@ def _apply(
     keys = family_keys(run.ctx, members)
     loop = MemberLoop(run, row, members, keys, applier, bulk, commit_points(keys, skip, options.commit_every))
     chunks = list(family_chunks(keys, skip, options.chunk_members))
-    if bulk is not None and use_workers(options.workers, len(chunks), run.ctx.session.get_bind().engine):
-        apply_with_workers(loop, chunks, options.workers, catalog_resolver)
+    workers = usable_workers(options.workers, len(chunks), run.ctx.session.get_bind().engine)
+    if bulk is not None and workers:
+        run.report.workers = workers
+        apply_with_workers(loop, chunks, workers, catalog_resolver)
     else:
         for first, end in chunks:
             loop.apply_chunk(first, end)

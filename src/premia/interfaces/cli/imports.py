@@ -83,7 +83,8 @@ def import_834_files(
         "--workers",
         min=0,
         help="Processes that prepare new families while the import writes; 0 turns them off. "
-        "Default: one per CPU on a machine with more than one.",
+        "Default: one per CPU, at most 3, on a machine with more than one. Each needs two chunks "
+        "of 5,000 members after the first, so files of up to 10,000 members use none.",
     ),
 ) -> None:
     """Apply 834 enrollment files once each; a file already imported changes nothing.
@@ -192,10 +193,17 @@ def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None
         f"{path.name}: {report.status.value}, {counts['members_applied']} of {counts['members_received']} members applied, "
         f"{counts['members_rejected']} rejected"
     )
+    if report.workers:
+        line += f" ({report.workers} worker processes)"
     if report.duplicate_of is not None:
         line = f"{path.name}: duplicate of import {report.duplicate_of}; nothing changed"
     colour = typer.colors.RED if report.status is ImportStatus.REJECTED else None
     typer.secho(line, fg=colour)
+    if report.duplicate_of is not None:
+        # Only the warning states whether the earlier import finished. One that stopped
+        # part-way continues with --resume, not by importing the file again.
+        for warning in report.warnings:
+            typer.echo(f"  {warning.message}")
     for rejection in report.rejections[:20]:
         where = f"{rejection.element or rejection.segment_id} at segment {rejection.position}"
         typer.echo(f"  rejected {rejection.scope.value} ({where}): {rejection.reason} [{rejection.code}]")
