@@ -199,6 +199,9 @@ def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None
         line = f"{path.name}: duplicate of import {report.duplicate_of}; nothing changed"
     colour = typer.colors.RED if report.status is ImportStatus.REJECTED else None
     typer.secho(line, fg=colour)
+    if counts["audited"] and report.duplicate_of is None:
+        # A full file (BGN08 4 or RX) or INS03 030 member counts as applied once compared.
+        typer.echo(f"  {counts['audited']} of them compared with Premia's records only; nothing written for them")
     if report.duplicate_of is not None:
         # Only the warning states whether the earlier import finished. One that stopped
         # part-way continues with --resume, not by importing the file again.
