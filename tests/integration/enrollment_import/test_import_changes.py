@@ -228,6 +228,24 @@ def test_termination_sent_twice(ctx: ServiceContext, import_text: Callable[..., 
     assert second.counts["terminations"] == 0
 
 
+def test_change_ending_coverage_counts_as_termination(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    import_text(interchange_text([member("C-9")]))
+    # An INS03 001 change whose HD line carries the end date, as some senders terminate.
+    ended = member(
+        "C-9",
+        maintenance=MaintenanceType.CHANGE,
+        coverages=(coverage(maintenance=MaintenanceType.CHANGE, end=JANUARY_LAST),),
+    )
+
+    report = import_text(interchange_text([ended], control_number="000000102")).report
+
+    assert report.counts["terminations"] == 1
+    assert report.counts["changes"] == 0
+    assert policies_of(ctx, "C-9")[0].end_date == JANUARY_LAST
+
+
 def test_new_aptc_closes_old(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
     import_text(interchange_text([member("P-1", amounts={"premium_cents": 50480, "aptc_cents": 30000})]))
     change = fragment_834(

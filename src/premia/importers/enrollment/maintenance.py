@@ -174,6 +174,9 @@ def _no_subscriber_policy(intake: MemberIntake, plan: str, position: int) -> Mem
     )
 
 
+ENDING_COUNTS = frozenset({Count.TERMINATIONS, Count.CANCELLATIONS})
+
+
 def apply_change(run: ImportRun, intake: MemberIntake, family: Family) -> Outcome:
     """Apply a change (INS03 001): demographics with history, then each coverage line's dates."""
     person, policies = _member_and_policies(run, intake, family)
@@ -182,12 +185,20 @@ def apply_change(run: ImportRun, intake: MemberIntake, family: Family) -> Outcom
     changed = run.report.counts[Count.PERSONS_UPDATED.value] != updates_before
     if intake.is_subscriber and intake.person.residence is not None:
         _warn_of_move(run, intake, person, policies)
+    # A change that ends coverage (HD01 024, or a DTP*357 eligibility end) is counted as the
+    # termination or cancellation it records, not as a change.
+    ended: Count | None = None
     for line in intake.coverages:
-        changed |= _change_line(run, intake, family, person, policies, line)
+        outcome = _change_line(run, intake, family, person, policies, line)
+        changed |= outcome is not None
+        if outcome in ENDING_COUNTS and ended is None:
+            ended = outcome
     if not intake.coverages and intake.has_amounts:
         for policy in _policies_with_spans(run, person, policies):
             start = intake.maintenance_effective or intake.transaction.file_effective or policy.effective_date
             changed |= _record_amounts(run, intake, family, policy, person, start)
+    if ended is not None:
+        return Outcome(ended, person.member_id)
     return Outcome(Count.CHANGES if changed else Count.UNCHANGED, person.member_id)
 
 
@@ -227,7 +238,8 @@ def _change_line(
     person: Person,
     policies: list[Policy],
     line: CoverageLine,
-) -> bool:
+) -> Count | None:
+    """Apply one coverage line of a change; return what it counts as, or None when nothing changed."""
     kind = line.maintenance_type
     if kind is MaintenanceType.ADDITION:
         if intake.is_subscriber and policy_for_line(policies, line) is None:
@@ -235,29 +247,32 @@ def _change_line(
             policies.append(policy)
             family.enrolled.append((line, policy))
             _record_amounts(run, intake, family, policy, person, policy.effective_date)
-            return True
+            return Count.CHANGES
         policy = policy_for_line(open_policies(policies), line)
         if policy is None:
             raise _no_subscriber_policy(
                 intake, line.plan.plan_id if line.plan else line.insurance_line, line.position
             )
         span = changes.join_policy(run, intake, policy, person, line.start, line.end, line.position)
-        return span is not None
+        return Count.CHANGES if span is not None else None
     if kind is MaintenanceType.CANCELLATION_OR_TERMINATION:
-        return _end_line(run, intake, person, policies, line) is not None
+        return _end_line(run, intake, person, policies, line)
     if kind is MaintenanceType.REINSTATEMENT:
-        return _reinstate_line(run, intake, person, policies, line)
+        return Count.CHANGES if _reinstate_line(run, intake, person, policies, line) else None
 
     policy, span = _span_for_line(run, intake, person, policies, line)
     changed = False
+    ended = None
     if line.start is not None:
         changed |= changes.move_start(run, intake, policy, span, line.start)
     # The member's eligibility end (DTP*357) ends every coverage line that sends no end of its own.
     end = line.end or intake.eligibility_end
     if end is not None and end != span.end_date:
-        changed |= changes.end_coverage(run, intake, policy, span, end) is not None
+        ended = changes.end_coverage(run, intake, policy, span, end)
     changed |= _record_amounts(run, intake, family, policy, person, line.start or span.start_date)
-    return changed
+    if ended is not None:
+        return ended
+    return Count.CHANGES if changed else None
 
 
 def apply_termination(run: ImportRun, intake: MemberIntake, family: Family) -> Outcome:
