@@ -239,7 +239,7 @@ def _change_line(
     policies: list[Policy],
     line: CoverageLine,
 ) -> Count | None:
-    """Apply one coverage line of a change; return what it counts as, or None when nothing changed."""
+    """Apply one coverage line of a change. Returns what it counts as, or None when nothing changed."""
     kind = line.maintenance_type
     if kind is MaintenanceType.ADDITION:
         if intake.is_subscriber and policy_for_line(policies, line) is None:
