@@ -9,25 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from premia.accounts.tables import BillingAccount
 from premia.billing.tables import Invoice
-from premia.documents.content import Coupon, DocumentContent, GraceStatus
+from premia.documents.content import Coupon, DocumentContent
+from premia.documents.grace_context import grace_status
 from premia.documents.invoice_context import invoice_content
-from premia.documents.letter_context import LetterInput, is_aptc_grace, letter_parts
+from premia.documents.letter_context import LetterInput, letter_parts
 from premia.documents.model import RENDERED_TYPES, Recipient
 from premia.documents.phrases import document_language
 from premia.documents.recipients import carrier_from_settings, recipient_for
 from premia.documents.scanline import scan_line
-from premia.enrollment.model import PolicyStatus
 from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
 from premia.kernel.errors import NotFoundError, ValidationError
 from premia.notices.model import NoticeType
 from premia.notices.tables import Notice
-
-GRACE_NOTICE_TYPES = (NoticeType.DELINQUENCY.value, NoticeType.GRACE_SECOND.value, NoticeType.FINAL.value)
 
 
 def build_content(ctx: ServiceContext, notice: Notice, recipient: Recipient | None = None) -> DocumentContent:
@@ -76,7 +72,7 @@ def build_content(ctx: ServiceContext, notice: Notice, recipient: Recipient | No
             **common,
             document_date=invoice.issue_date,
             invoice=statement,
-            grace=grace_status(ctx, account.id, on=invoice.issue_date, aptc=statement.has_aptc),
+            grace=grace_status(ctx, invoice, aptc=statement.has_aptc),
             coupon=_coupon(
                 recipient.name, account, invoice.invoice_number, invoice.due_date, statement.amount_due_cents
             ),
@@ -89,48 +85,6 @@ def build_content(ctx: ServiceContext, notice: Notice, recipient: Recipient | No
     return DocumentContent(
         **common, document_date=notice.send_on, letter=parts.letter, grace=parts.grace, coupon=coupon
     )
-
-
-def grace_status(ctx: ServiceContext, billing_account_id: int, *, on: date, aptc: bool) -> GraceStatus:
-    """Return the account's grace period on ``on``, from its policies and the newest grace notice.
-
-    A policy in ``grace`` status puts the account in grace. The grace end and the date
-    coverage would end are the ones the latest delinquency, second or final notice stated.
-    """
-    in_grace = (
-        ctx.session.scalar(
-            select(Policy.id)
-            .where(Policy.billing_account_id == billing_account_id, Policy.status == PolicyStatus.GRACE.value)
-            .limit(1)
-        )
-        is not None
-    )
-    if not in_grace:
-        return GraceStatus(in_grace=False, aptc=aptc)
-    notice = ctx.session.scalar(
-        select(Notice)
-        .where(
-            Notice.billing_account_id == billing_account_id,
-            Notice.notice_type.in_(GRACE_NOTICE_TYPES),
-            Notice.as_of <= on,
-        )
-        .order_by(Notice.as_of.desc(), Notice.id.desc())
-        .limit(1)
-    )
-    facts = (notice.data or {}) if notice else {}
-    claims_pended_from = _iso_date(facts.get("claims_pended_from"))
-    return GraceStatus(
-        in_grace=True,
-        aptc=aptc or (bool(facts) and is_aptc_grace(facts)),
-        grace_end=_iso_date(facts.get("grace_end")),
-        termination_date=_iso_date(facts.get("termination_date_if_unpaid")),
-        claims_pended=claims_pended_from is not None,
-        claims_pended_from=claims_pended_from,
-    )
-
-
-def _iso_date(value: object) -> date | None:
-    return date.fromisoformat(str(value)) if value else None
 
 
 def _invoice_of(ctx: ServiceContext, notice: Notice) -> Invoice:
