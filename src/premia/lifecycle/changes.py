@@ -4,8 +4,11 @@ A plan change ends the policy the day before the change and continues the same m
 on a new policy in the new plan, on the same billing account. A change from the policy's
 first day cancels it instead. The bill run then credits what earlier invoices billed
 under the old plan past the change and bills the new plan, prorated by days, so every
-coverage month adds up to the premium of the plan in force. A change on the date a
-waiting renewal takes effect is a choice of plan for that renewal.
+coverage month adds up to the premium of the plan in force. When the new plan costs less
+in months already invoiced, the change records that credit (``refund_quote_cents``), so
+that auto-draft does not draft it before an invoice carries it. No refund follows, because
+the credit pays the new policy's premium. A change on the date a waiting renewal takes
+effect is a choice of plan for that renewal.
 
 Adding or removing a dependent changes that member's coverage span from a date, and the
 same member's coverage on a renewal already made. Exchange enrollees change plans and
@@ -26,12 +29,15 @@ from premia.enrollment import service as enrollment
 from premia.enrollment.model import ExchangeAmountKind, PolicyStatus, Relationship
 from premia.enrollment.tables import CoverageSpan, ExchangeAmount, Policy
 from premia.infra.context import ServiceContext
+from premia.kernel.dates import Month
 from premia.kernel.errors import NotFoundError, PermissionDeniedError, ValidationError
 from premia.lifecycle.cancellation import void_policy
 from premia.lifecycle.config import DEFAULT_CONFIG, LifecycleConfig
 from premia.lifecycle.model import ChangeKind, EndDate, OfferStatus, RequestSource
+from premia.lifecycle.quotes import invoiced_months_from, premium_in
 from premia.lifecycle.renewals import choose_renewal_plan, renew_policy, successor_policy_input
 from premia.lifecycle.repository import (
+    account_snapshot,
     anniversary_month,
     day_before,
     end_coverage,
@@ -147,6 +153,7 @@ def change_plan(
     check_start_date(start=effective, requested_on=requested_on, source=source, limit=retro_limit_for(ctx, policy, config), record=record)
 
     renewal_offer = offers[-1] if offers else None
+    invoiced, owed_before = _invoiced_premium(ctx, catalog, policy.billing_account_id, effective)
     carried = _spans_from(ctx, policy, effective)
     original_end, original_status = policy.end_date, PolicyStatus(policy.status)
     why = f"changed to plan {target.plan_id} from {effective}"
@@ -181,6 +188,7 @@ def change_plan(
         detail={"from_plan": policy.plan_id, "to_plan": target.plan_id},
     )
     renewal_number = _renew_again(ctx, replacement, renewal_offer, catalog=catalog, as_of=requested_on, config=config)
+    _expect_credit(ctx, catalog, change, invoiced, owed_before)
     log.info("plan changed", extra={"policy": policy.policy_number, "new_policy": replacement.policy_number, "effective": effective.isoformat()})
     return PlanChangeResult(policy.policy_number, replacement.policy_number, target.plan_id, effective, change.id, renewal_number)
 
@@ -361,6 +369,30 @@ def _same_removal(
         )
         .order_by(PolicyChange.id.desc())
     ).first()
+
+
+def _invoiced_premium(ctx: ServiceContext, catalog: Catalog, account_id: int, effective: date) -> tuple[set[Month], int]:
+    """Return the months invoices already billed from ``effective`` on, and what the account's coverage owes in them."""
+    snapshot = account_snapshot(ctx, account_id)
+    months = invoiced_months_from(snapshot.billed, effective)
+    return months, (premium_in(catalog, snapshot.coverages, months) if months else 0)
+
+
+def _expect_credit(ctx: ServiceContext, catalog: Catalog, change: PolicyChange, invoiced: set[Month], owed_before: int) -> None:
+    """Record the credit the next bill run posts for months already invoiced, when the new plan owes less in them.
+
+    The whole account is compared before and after the change, so the old policy, the
+    renewals cancelled with it and the new policy are all counted. Coverage this change
+    leaves alone owes the same before and after, so another change's credit is not counted again.
+    The refund state stays ``none`` because the credit pays the new policy's premium.
+    """
+    # NOTE: each change is quoted on its own and never below zero. A change back to the
+    # dearer plan before the next invoice leaves the first change's credit held until then.
+    if not invoiced:
+        return
+    snapshot = account_snapshot(ctx, change.billing_account_id)
+    change.refund_quote_cents = max(0, owed_before - premium_in(catalog, snapshot.coverages, invoiced))
+    ctx.session.flush()
 
 
 def _close_old_policy(

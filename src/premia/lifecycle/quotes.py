@@ -1,15 +1,18 @@
 """Premium quotes for renewal notices and the credit a change leaves to bill (pure).
 
-Both use the bill run's own charge arithmetic (:func:`premia.billing.charges.expected_charges`).
+All use the bill run's own charge arithmetic (:func:`premia.billing.charges.expected_charges`).
 So the premium a renewal notice states is the premium the first renewal invoice bills. The
 credit a termination is expected to refund is the credit the bill run posts: gross premium
-and APTC prorated separately, each rounded half-up per member and month.
+and APTC prorated separately, each rounded half-up per member and month. A plan change's
+credit is what the account's coverage owed for months already invoiced before the change
+less what it owes after.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import date
 
 from premia.billing.charges import expected_charges
 from premia.billing.coverage import PolicyCoverage
@@ -60,3 +63,14 @@ def credit_to_bill(catalog: Catalog, coverage: PolicyCoverage, billed: Mapping[C
         return 0
     expected = expected_charges(catalog, [coverage], {key.month for key in own})
     return sum(own.values()) - sum(charge.amount_cents for charge in expected.values())
+
+
+def invoiced_months_from(billed: Mapping[ChargeKey, int], first_day: date) -> set[Month]:
+    """Return the coverage months that invoices billed, from the month of ``first_day`` on."""
+    first = Month.of(first_day)
+    return {key.month for key in billed if key.month >= first}
+
+
+def premium_in(catalog: Catalog, coverages: Iterable[PolicyCoverage], months: Iterable[Month]) -> int:
+    """Return what ``coverages`` owe in ``months`` as the bill run charges them, net of APTC, in cents."""
+    return sum(charge.amount_cents for charge in expected_charges(catalog, coverages, months).values())

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, union_all
 
 from premia.accounts.tables import EmployerGroup
 from premia.audit import service as audit
@@ -85,27 +85,44 @@ def coverage_in(snapshot: AccountSnapshot, policy_id: int) -> PolicyCoverage:
 
 
 def unposted_change_credits(ctx: ServiceContext, account_ids: Sequence[int]) -> dict[int, int]:
-    """Return, per billing account, the credit of terminations and cancellations that no invoice carries yet, in cents.
+    """Return, per billing account, the credit of lifecycle changes that no invoice carries yet, in cents.
 
-    The bill run posts such a credit on the first invoice it issues after the change. Until
-    then the invoices already open still ask for premium the coverage no longer owes, so
-    auto-draft leaves this amount out. Accounts without such a credit are absent.
+    Terminations and cancellations wait for such a credit to refund it. A plan change to a
+    plan that costs less in months already invoiced leaves one too, kept on the account. The
+    bill run posts it on the first invoice it issues after the change. Until then the
+    invoices already open still ask for premium the coverage no longer owes, so auto-draft
+    leaves this amount out. Accounts without such a credit are absent.
     """
     if not account_ids:
         return {}
+    ids = list(account_ids)
     invoiced_since = exists().where(
         Invoice.billing_account_id == PolicyChange.billing_account_id,
         Invoice.created_at >= PolicyChange.recorded_at,
     )
-    rows = ctx.session.execute(
-        select(PolicyChange.billing_account_id, func.sum(PolicyChange.refund_quote_cents))
+    awaiting_refund = select(PolicyChange.billing_account_id, PolicyChange.refund_quote_cents).where(
+        PolicyChange.billing_account_id.in_(ids),
+        PolicyChange.refund_state == RefundState.AWAITING_CREDIT.value,
+        ~invoiced_since,
+    )
+    # Found through the old policy, so that the (policy_id, kind) index serves the search.
+    # An equality on refund_state here led PostgreSQL to scan every change in that state.
+    # The inequality keeps a credit out of both parts, should a plan change ever wait for a refund.
+    plan_changes = (
+        select(PolicyChange.billing_account_id, PolicyChange.refund_quote_cents)
+        .join(Policy, Policy.id == PolicyChange.policy_id)
         .where(
-            PolicyChange.billing_account_id.in_(list(account_ids)),
-            PolicyChange.refund_state == RefundState.AWAITING_CREDIT.value,
+            Policy.billing_account_id.in_(ids),
+            PolicyChange.billing_account_id == Policy.billing_account_id,
+            PolicyChange.kind == ChangeKind.PLAN_CHANGE.value,
+            PolicyChange.refund_state != RefundState.AWAITING_CREDIT.value,
+            PolicyChange.refund_quote_cents > 0,
+            PolicyChange.reversed_by_change_id.is_(None),
             ~invoiced_since,
         )
-        .group_by(PolicyChange.billing_account_id)
     )
+    credits = union_all(awaiting_refund, plan_changes).subquery()
+    rows = ctx.session.execute(select(credits.c.billing_account_id, func.sum(credits.c.refund_quote_cents)).group_by(credits.c.billing_account_id))
     return {int(account_id): int(cents) for account_id, cents in rows if cents}
 
 

@@ -6,8 +6,9 @@
    days before D or earlier, dated their effective date.
 2. Present again the R01 and R09 returns that may be (``RETRY PYMT``).
 3. Draft every account on ACH auto-draft whose draft date has come, for the amount then
-   due (see :mod:`premia.payments.drafting`), and its invoiced fees (``RETURN FEE``). A
-   termination or cancellation credit the bill run has yet to post is not drafted.
+   due (see :mod:`premia.payments.drafting`), and its invoiced fees (``RETURN FEE``). The
+   credit of a termination, cancellation or plan change that the bill run has yet to post
+   is not drafted.
 4. Record a pre-notification notice for each draft due within ``prenotification_days``.
 
 Drafted payments are posted ``pending``. Accounts are locked in id order, so two runs at

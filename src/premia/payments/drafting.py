@@ -5,8 +5,8 @@ is drafted once its draft date is on or before that effective date: its due date
 account's auto-draft day in the month of the due date. The draft is for the premium then
 open on those invoices, capped by what the account owes in all, credits included. Pending
 drafts and amounts waiting to be presented again after an R01 or R09 return are taken
-off, and so is the credit of a termination or cancellation that the bill run has not
-posted yet, so coverage that has ended is not drafted. Fees already shown on an invoice go
+off, and so is the credit of a termination, cancellation or plan change that the bill
+run has not posted yet, so premium the coverage no longer owes is not drafted. Fees already shown on an invoice go
 in a separate entry described RETURN FEE, as NACHA requires for return fees. A $0.00
 amount gives no entry.
 """
