@@ -83,3 +83,12 @@ def test_cursor_with_nul_is_422(api):
 
     assert response.status_code == 422
     assert response.json()["code"] == "api.invalid_cursor"
+
+
+def test_405_names_allowed_methods(api):
+    response = api.client.delete("/api/v1/tokens")
+
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "POST" in response.headers["Allow"]
+    assert response.json()["code"] == "http.405"

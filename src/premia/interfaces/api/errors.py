@@ -126,11 +126,17 @@ def status_for(error: DomainError) -> int:
     return 422
 
 
-def problem_response(status: int, *, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int, *, code: str, title: str, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = Problem(type=PROBLEM_TYPE_BASE + code, title=title, status=status, detail=detail, code=code, **extra)
+    sent = dict(headers or {})
     # RFC 9110 requires a 401 to carry WWW-Authenticate with the scheme the client should use.
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=sent or None
+    )
 
 
 def _json_decode_issue(error: RequestValidationError) -> Mapping[str, Any] | None:
@@ -181,12 +187,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own headers are kept: a 405 names the allowed methods in Allow (RFC 9110).
         return problem_response(
             error.status_code,
             code=f"http.{error.status_code}",
             title=str(error.detail),
             detail=str(error.detail),
             hint=HTTP_HINTS.get(error.status_code),
+            headers=error.headers,
         )
 
     @app.exception_handler(Exception)
