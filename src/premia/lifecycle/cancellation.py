@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
+
 from premia.enrollment.model import Market, PolicyStatus
 from premia.enrollment.tables import Policy
 from premia.infra.context import ServiceContext
@@ -28,6 +30,7 @@ from premia.lifecycle.rules import free_look_ends
 from premia.lifecycle.tables import PolicyChange
 from premia.notices.model import NoticeType
 from premia.notices.service import create_notice
+from premia.notices.tables import Notice
 from premia.rating.catalog import Catalog
 from premia.staff.permissions import Permission
 
@@ -179,11 +182,32 @@ def _cancel(
             billing_account_id=policy.billing_account_id,
             policy_id=policy.id,
             as_of=requested_on,
-            dedupe_key=f"policy:{policy.id}:lifecycle-cancel",
+            dedupe_key=_cancellation_key(ctx, policy),
             data={"policy_number": policy.policy_number, "effective_date": policy.effective_date.isoformat(), "reason": reason},
         )
     ctx.session.flush()
     return restore
+
+
+def _cancellation_key(ctx: ServiceContext, policy: Policy) -> str:
+    """Return the dedupe key of the policy's next cancellation notice.
+
+    A policy that is cancelled, restored by a reinstatement and cancelled again (a renewal
+    of a terminated policy, say) gets a notice each time. A cancelled policy cannot be
+    cancelled again before it is restored, so the count of its earlier notices
+    distinguishes one cancellation from the next.
+    """
+    key = f"policy:{policy.id}:lifecycle-cancel"
+    earlier = ctx.session.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .where(
+            Notice.policy_id == policy.id,
+            Notice.notice_type == NoticeType.CANCELLATION.value,
+            Notice.dedupe_key.like(f"{NoticeType.CANCELLATION.value}:{key}%"),
+        )
+    )
+    return f"{key}:{earlier + 1}" if earlier else key
 
 
 def _default_reason(policy: Policy, requested_on: date, free_look: bool) -> str:

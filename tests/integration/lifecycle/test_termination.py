@@ -305,3 +305,20 @@ def test_nonpayment_reinstatement_follows_rules(life):
     with pytest.raises(ConflictError) as caught:
         termination.reinstate_policy(life.ctx, household.policy.policy_number, on=date(2026, 3, 10), reason="paid up")
     assert caught.value.code == "lifecycle.reinstatement_not_allowed"
+
+
+def test_renewal_cancelled_again_notified(life):
+    # Terminating a policy cancels its renewal; a reinstatement restores both. Terminated
+    # again, the renewal is cancelled again and its payer gets a second notice.
+    household = life.single(effective=date(2026, 12, 1), birth=BIRTH_A)
+    life.renew(date(2026, 10, 15))
+    renewal = life.renewal_of(household.policy)
+    life.terminate(household.policy, date(2026, 12, 20), on=date(2026, 12, 10))
+    life.story.at(date(2026, 12, 12))
+    termination.reinstate_policy(life.ctx, household.policy.policy_number, on=date(2026, 12, 12), reason="undo")
+    assert renewal.status != PolicyStatus.CANCELLED
+
+    life.terminate(household.policy, date(2026, 12, 20), on=date(2026, 12, 14))
+
+    assert renewal.status == PolicyStatus.CANCELLED
+    assert len(life.notices(renewal, "cancellation")) == 2
