@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from premia.audit.tables import AuditEntry
 from premia.importers.enrollment.bulk_insert import insert_rows
@@ -74,3 +76,18 @@ def test_text_with_sql_stays_text(ctx: ServiceContext) -> None:
 
     entries = _inserted(ctx)
     assert [entry.username for entry in entries] == [hostile, hostile]
+
+
+def test_rejected_row_raises_integrity_error(ctx: ServiceContext) -> None:
+    # The bulk path applies a rejected batch member by member only on SQLAlchemy's errors,
+    # so PostgreSQL's COPY has to raise one too.
+    columns = ("id", *COLUMNS)
+    taken_id = 900_001
+    first = [(taken_id, *_row("M-1", None, None))]
+    insert_rows(ctx.session.connection(), AuditEntry.__table__, columns, first)
+
+    with pytest.raises(IntegrityError), ctx.session.begin_nested():
+        rows = [(taken_id, *_row("M-2", None, None))]
+        insert_rows(ctx.session.connection(), AuditEntry.__table__, columns, rows)
+
+    assert [entry.record_id for entry in _inserted(ctx)] == ["M-1"]

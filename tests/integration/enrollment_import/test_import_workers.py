@@ -6,7 +6,7 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -130,8 +130,10 @@ def _prepare_database(ctx: ServiceContext) -> None:
 
 
 @contextmanager
-def _fresh_context(migrated_databases: MigratedDatabases) -> Iterator[tuple[ServiceContext, Engine]]:
-    engine = make_engine(migrated_databases.new_url("sqlite"))
+def _fresh_context(
+    migrated_databases: MigratedDatabases, engine_name: str = "sqlite"
+) -> Iterator[tuple[ServiceContext, Engine]]:
+    engine = make_engine(migrated_databases.new_url(engine_name))
     try:
         with Session(engine, expire_on_commit=False) as session:
             ctx = make_context(session)
@@ -163,7 +165,9 @@ def _table_rows(ctx: ServiceContext, engine: Engine) -> dict[str, list[tuple[Any
                     values["ssn_ciphertext"] = ctx.cipher.decrypt(values["ssn_ciphertext"])
                 if table == "import_files":
                     # The report names the workers used, the one value meant to differ.
-                    report = json.loads(values["report"])
+                    report = values["report"]
+                    # SQLite returns the JSON column as text, PostgreSQL as a dict.
+                    report = json.loads(report) if isinstance(report, str) else dict(report)
                     report.pop("workers", None)
                     values["report"] = report
                 found.append(tuple(values.items()))
@@ -179,12 +183,12 @@ def _report(result: ImportResult) -> dict[str, Any]:
 
 
 def _run_both(
-    migrated_databases: MigratedDatabases, data: bytes, **options: Any
+    migrated_databases: MigratedDatabases, data: bytes, engine_name: str = "sqlite", **options: Any
 ) -> tuple[ImportResult, ImportResult, dict[str, Any], dict[str, Any]]:
     results = []
     tables = []
     for workers in (0, 2):
-        with _fresh_context(migrated_databases) as (ctx, engine):
+        with _fresh_context(migrated_databases, engine_name) as (ctx, engine):
             results.append(_import(ctx, data, workers=workers, **options))
             ctx.session.commit()
             tables.append(_table_rows(ctx, engine))
@@ -384,3 +388,77 @@ def test_workers_exit_without_reader(
         _import(ctx, data, workers=2, chunk_members=120)
 
     assert left_running == []
+
+
+class TickingClock:
+    """A clock one second later at each reading, so rows written later carry later times."""
+
+    def __init__(self, start: datetime) -> None:
+        self.instant = start
+
+    def now(self) -> datetime:
+        self.instant += timedelta(seconds=1)
+        return self.instant
+
+
+def _with_policy_id(family: list[Member834], policy_id: str) -> list[Member834]:
+    subscriber = family[0]._replace(coverages=(coverage(exchange_policy_id=policy_id),))
+    return [subscriber, *family[1:]]
+
+
+def _new_families(numbers: range) -> list[Member834]:
+    return [row for number in numbers for row in _family(number, dependents=1)]
+
+
+def test_worker_view_out_of_date(migrated_databases: MigratedDatabases) -> None:
+    # Family 601 shares an Exchange policy id with family 600 in the other worker's chunk, so
+    # its batch is refused and it is rejected. Resent later with its own policy id, the
+    # worker that claimed it still holds its member ID, and leaves it to the importing process.
+    members = _new_families(range(1, 100))
+    members[60:60] = _with_policy_id(_family(601, dependents=1), "X-601")
+    members[38:38] = _with_policy_id(_family(601, dependents=1), "X-SHARED")
+    members[24:24] = _with_policy_id(_family(600, dependents=1), "X-SHARED")
+    data = interchange_text(members).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data)
+
+    assert with_workers.report.workers == 2
+    assert _report(with_workers) == _report(alone)
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
+    assert alone.report.counts["members_rejected"] == 2
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_failed_batch_applied_by_member(migrated_databases: MigratedDatabases, engine_name: str) -> None:
+    # S0601 is created on the per-member path (its HD line is a change), then sent again as a
+    # plain addition in the same chunk: that batch's insert fails on the member ID and its
+    # members are applied one by one, with or without workers. On PostgreSQL the ids come
+    # from sequences, so reserving them twice would shift every later id.
+    first = member("S0601", ssn=_ssn(601), coverages=(coverage(maintenance=MaintenanceType.CHANGE),))
+    members = _new_families(range(1, 100))
+    members[38:38] = _family(601, dependents=0, ssn=_ssn(999))
+    members[37:37] = [first]
+    data = interchange_text(members).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data, engine_name)
+
+    assert with_workers.report.workers == 2
+    assert _report(with_workers) == _report(alone)
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
+
+
+def test_prepared_rows_dated_when_written(migrated_databases: MigratedDatabases) -> None:
+    # Workers prepare batches ahead of time. Their rows take the time they are written, so the
+    # audit log's times follow its ids.
+    data = interchange_text(_members()).encode("ascii")
+    with _fresh_context(migrated_databases) as (ctx, engine):
+        ctx.clock = TickingClock(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+        result = _import(ctx, data, workers=2, commit_every=25)
+        ctx.session.commit()
+        with engine.connect() as connection:
+            times = list(connection.execute(text("SELECT occurred_at FROM audit_log ORDER BY id")).scalars())
+
+    assert result.report.workers == 2
+    assert times == sorted(times)

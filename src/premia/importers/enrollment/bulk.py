@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, any_, bindparam, func, literal_column, select
+from sqlalchemy import Dialect, String, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ from premia.importers.enrollment.bulk_rows import (
     PreparedTable,
     policy_number,
     rebase,
+    restamp,
 )
 from premia.importers.enrollment.coverage_changes import initial_status
 from premia.importers.enrollment.families import FamilyKey
@@ -102,13 +103,22 @@ class BulkEnrollment:
     """Buffers new families and writes them in bulk; see the module docstring."""
 
     def __init__(
-        self, run: ImportRun, resolver: PlanResolver, applier: Applier, *, prepare_only: bool = False
+        self,
+        run: ImportRun,
+        resolver: PlanResolver,
+        applier: Applier,
+        *,
+        prepare_only: bool = False,
+        dialect: Dialect | None = None,
+        known_before: Known | None = None,
     ) -> None:
         self.run = run
-        # In another process that only prepares rows: nothing is written, employer groups
-        # (whose payer may need an account created) are left to the writing process, and
-        # ``flush`` adds a PreparedBatch to ``prepared``.
+        # In another process that only prepares rows, nothing touches the database: nothing is
+        # written, employer groups (whose payer may need an account created) are left to the
+        # writing process, ``flush`` adds a PreparedBatch to ``prepared``, and the identifiers
+        # in use are the ones ``known_before`` lists.
         self.prepare_only = prepare_only
+        self.known_before = known_before or Known()
         self.prepared: list[PreparedBatch] = []
         self.pending_first = 0
         self.resolver = resolver
@@ -118,7 +128,7 @@ class BulkEnrollment:
         self.pending: list[NewFamily] = []
         self.current: NewFamily | None = None
         self.ssn_indexes: dict[int, str] = {}
-        self.writer = BulkWriter(run)
+        self.writer = BulkWriter(run, dialect)
         self.areas: dict[tuple[str, str, str | None], object] = {}
 
     # Look-ups per chunk -------------------------------------------------------------------
@@ -153,11 +163,21 @@ class BulkEnrollment:
         index. Members read later get theirs in ``_new_member``.
         """
         self.ssn_indexes = ssn_indexes or {}
+        if self.prepare_only:
+            before = self.known_before
+            self.known = Known(
+                member_ids=wanted.member_ids & before.member_ids,
+                ssn_indexes=wanted.ssn_indexes & before.ssn_indexes,
+                exchange_policy_ids=wanted.exchange_policy_ids & before.exchange_policy_ids,
+            )
+            return
         session = self.run.ctx.session
         self.known = Known(
-            member_ids=_existing(session, Person.member_id, wanted.member_ids),
-            ssn_indexes=_existing(session, Person.ssn_index, wanted.ssn_indexes),
-            exchange_policy_ids=_existing(session, Policy.exchange_policy_id, wanted.exchange_policy_ids),
+            member_ids=existing_values(session, Person.member_id, wanted.member_ids),
+            ssn_indexes=existing_values(session, Person.ssn_index, wanted.ssn_indexes),
+            exchange_policy_ids=existing_values(
+                session, Policy.exchange_policy_id, wanted.exchange_policy_ids
+            ),
         )
 
     # Offering members ---------------------------------------------------------------------
@@ -398,16 +418,19 @@ class BulkEnrollment:
     def write_prepared(self, batch: PreparedBatch) -> bool:
         """Insert a batch another process prepared (and ``accepts`` claimed), with its final ids.
 
-        Returns False when the insert fails. Nothing is written then, the batch's identifiers
-        are no longer claimed, and the caller applies the batch's members itself.
+        Returns False when the insert fails. Nothing is written then, the batch's member IDs
+        are no longer claimed, and the caller applies the batch's members one by one, as a
+        failed batch of this process's own is applied.
         """
         self.flush()
         session = self.run.ctx.session
         try:
             with session.begin_nested():
-                final = rebase(batch.tables, self.writer.new_ids)
+                restamp(batch.tables, self.writer.dialect, self.run.ctx.now())
+                final: dict[str, list[int]] = {}
                 connection = session.connection()
                 for table in batch.tables:
+                    rebase(table, final, self.writer.new_ids)
                     insert_columns(connection, TABLES[table.name], table.columns, table.values_by_column)
         except (StatementError, DomainError) as error:
             log.warning(
@@ -416,7 +439,11 @@ class BulkEnrollment:
                 type(error).__name__,
                 extra={"import_id": self.run.import_id},
             )
-            self._unclaim(batch)
+            self.run.payers.forget()
+            # As ``_replay`` does for a batch of this process's own, only the member IDs are
+            # given back: the caller applies the members one by one under those IDs.
+            for family in batch.families:
+                self.claimed.member_ids.difference_update(family.member_ids)
             return False
         policies = final.get("policies", [])
         compared = []
@@ -426,13 +453,6 @@ class BulkEnrollment:
             compared.append((policies[local] if local is not None else None, differences, warning))
         self._add_to_report(batch.summary._replace(compared=compared))
         return True
-
-    def _unclaim(self, batch: PreparedBatch) -> None:
-        claimed = self.claimed
-        for family in batch.families:
-            claimed.member_ids.difference_update(family.member_ids)
-            claimed.ssn_indexes.difference_update(family.ssn_indexes)
-            claimed.exchange_policy_ids.difference_update(family.exchange_policy_ids)
 
     def _replay_failed(self, families: list[NewFamily], error: Exception) -> None:
         log.warning(
@@ -550,7 +570,7 @@ def renumbered(
     return [replace(difference, policy_number=number) for difference in differences], warning
 
 
-def _existing(session: Session, column: Any, values: set[str]) -> set[str]:
+def existing_values(session: Session, column: Any, values: set[str]) -> set[str]:
     """Return which of ``values`` ``column`` already holds.
 
     The values go in one parameter: an array on PostgreSQL, a JSON array that

@@ -30,6 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy.exc import DBAPIError
 
 Row = tuple[Any, ...]
 # Characters a string may have to be written into a statement as a literal without quoting.
@@ -93,11 +94,16 @@ def _copy(
     names = ", ".join(preparer.quote(name) for name in columns)
     statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
     cursor = connection.connection.cursor()
+    database_error = connection.dialect.loaded_dbapi.Error
     try:
         with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
             write_row = copy.write_row
             for row in zip(*values_by_column, strict=True):
                 write_row(row)
+    except database_error as error:
+        # The driver's cursor bypasses SQLAlchemy, which wraps errors elsewhere. The bulk path
+        # rolls back a rejected batch (a member ID already taken) only on SQLAlchemy's errors.
+        raise DBAPIError.instance(statement, None, error, database_error) from error
     finally:
         cursor.close()
 

@@ -250,8 +250,9 @@ class PreparedTable(NamedTuple):
 class BulkWriter:
     """Inserts the rows of buffered new families, or prepares them for another process to insert."""
 
-    def __init__(self, run: ImportRun) -> None:
+    def __init__(self, run: ImportRun, dialect: Any = None) -> None:
         self.run = run
+        self.dialect = dialect or run.ctx.session.get_bind().dialect
         # Set while ``prepare`` runs: the tables built so far, and the next local id of each.
         self.prepared: list[PreparedTable] | None = None
         self.local_ids: dict[str, int] = {}
@@ -419,13 +420,13 @@ class BulkWriter:
     # Coverage ------------------------------------------------------------------------------
 
     def _insert_spans(self, families: list[NewFamily], now: datetime) -> None:
-        spans: list[tuple[NewMember, NewLine, date, date | None, Relationship]] = []
+        spans: list[tuple[NewFamily, NewMember, NewLine, date, date | None, Relationship]] = []
         for family in families:
             for line in family.lines:
-                spans.append((family.subscriber, line, line.start, line.end, Relationship.SUBSCRIBER))
+                spans.append((family, family.subscriber, line, line.start, line.end, Relationship.SUBSCRIBER))
             for dependent in family.dependents:
                 for line, start, end in dependent.joins:
-                    spans.append((dependent, line, start, end, dependent.intake.relationship))
+                    spans.append((family, dependent, line, start, end, dependent.intake.relationship))
         ids = self._new_ids(CoverageSpan, len(spans))
         rows = [
             (
@@ -441,30 +442,19 @@ class BulkWriter:
                 now,
                 now,
             )
-            for (member, line, start, end, relationship), span_id in zip(spans, ids, strict=True)
+            for (_, member, line, start, end, relationship), span_id in zip(spans, ids, strict=True)
         ]
         self._insert(CoverageSpan, SPAN_COLUMNS, rows)
 
+        # A family's events follow one another (its policies created, then its members added),
+        # so the events of a family take the same ids whichever families share its batch.
         actor = self.run.ctx.actor.username
         events = []
-        for family in families:
-            reference = family.subscriber.source_reference
-            for line in family.lines:
-                assert line.line.plan is not None
-                events.append(
-                    (
-                        line.policy_id,
-                        None,
-                        "policy_created",
-                        line.start,
-                        f"plan {line.line.plan.plan_id}",
-                        SOURCE,
-                        reference,
-                        actor,
-                        now,
-                    )
-                )
-        for (member, line, start, _, relationship), span_id in zip(spans, ids, strict=True):
+        previous: NewFamily | None = None
+        for (family, member, line, start, _, relationship), span_id in zip(spans, ids, strict=True):
+            if family is not previous:
+                events.extend(self._policy_events(family, actor, now))
+                previous = family
             if relationship is Relationship.SUBSCRIBER:
                 line.span_id = span_id
             events.append(
@@ -481,6 +471,27 @@ class BulkWriter:
                 )
             )
         self._insert(CoverageEvent, EVENT_COLUMNS, events)
+
+    @staticmethod
+    def _policy_events(family: NewFamily, actor: str, now: datetime) -> list[Row]:
+        """Return the ``policy_created`` event of each of the family's new policies."""
+        events: list[Row] = []
+        for line in family.lines:
+            assert line.line.plan is not None
+            events.append(
+                (
+                    line.policy_id,
+                    None,
+                    "policy_created",
+                    line.start,
+                    f"plan {line.line.plan.plan_id}",
+                    SOURCE,
+                    family.subscriber.source_reference,
+                    actor,
+                    now,
+                )
+            )
+        return events
 
     def _insert_amounts(self, families: list[NewFamily], now: datetime) -> None:
         rows: list[Row] = []
@@ -557,8 +568,7 @@ class BulkWriter:
         if self.prepared is None:
             insert_rows(self.run.ctx.session.connection(), table, columns, rows, prepared=prepared)
         elif rows:
-            dialect = self.run.ctx.session.get_bind().dialect
-            values_by_column = converted_columns(dialect, table, columns, rows, prepared)
+            values_by_column = converted_columns(self.dialect, table, columns, rows, prepared)
             self.prepared.append(PreparedTable(table.name, columns, values_by_column))
 
     def new_ids(self, table: str, count: int) -> list[int]:
@@ -634,23 +644,50 @@ NUMBERED_COLUMNS: dict[str, tuple[tuple[str, str, Callable[[Any], str]], ...]] =
 }
 
 
-def rebase(tables: list[PreparedTable], new_ids: Callable[[str, int], list[int]]) -> dict[str, list[int]]:
-    """Replace the local ids of prepared ``tables`` with ids from ``new_ids(table, count)``, in place.
+def rebase(
+    table: PreparedTable, final: dict[str, list[int]], new_ids: Callable[[str, int], list[int]]
+) -> None:
+    """Replace the local ids of a prepared ``table`` with final ones, in place.
 
-    Returns the final ids of each table, indexed by local id. The tables come in the order
-    they are inserted, so a table's own ids are known before any later table refers to them.
+    ``new_ids(table, count)`` reserves the table's own ids, which are added to ``final``
+    (each table's final ids, indexed by local id). The tables of a batch are rebased in the
+    order they are inserted, so the ids a row refers to are already in ``final``, and each
+    table reserves its ids just before its insert, as a batch of this process's own does.
     """
-    final: dict[str, list[int]] = {}
+    columns = table.columns
+    values = table.values_by_column
+    if "id" in columns:
+        final[table.name] = new_ids(table.name, len(values[columns.index("id")]))
+    for column, owner in LOCAL_IDS.get(table.name, {}).items():
+        index = columns.index(column)
+        ids = final[owner]
+        values[index] = [None if value is None else ids[value] for value in values[index]]
+    for column, source, numbered in NUMBERED_COLUMNS.get(table.name, ()):
+        values[columns.index(column)] = list(map(numbered, values[columns.index(source)]))
+
+
+# The timestamp columns of prepared rows, by table. A batch's rows all take the moment it is
+# written, as this process's own batches do.
+STAMPED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons": ("created_at", "updated_at"),
+    "person_history": ("changed_at",),
+    "billing_accounts": ("created_at", "updated_at"),
+    "policies": ("created_at", "updated_at"),
+    "coverage_spans": ("created_at", "updated_at"),
+    "coverage_events": ("recorded_at",),
+    "exchange_amounts": ("created_at",),
+    "audit_log": ("occurred_at",),
+}
+
+
+def restamp(tables: list[PreparedTable], dialect: Any, now: datetime) -> None:
+    """Give the rows of prepared ``tables`` the moment ``now`` in their timestamp columns, in place.
+
+    Another process prepares a batch ahead of time, and its clock read then would date the
+    rows before rows this process writes in between.
+    """
     for table in tables:
-        columns = table.columns
-        values = table.values_by_column
-        if "id" in columns:
-            local = values[columns.index("id")]
-            final[table.name] = new_ids(table.name, len(local))
-        for column, owner in LOCAL_IDS.get(table.name, {}).items():
-            index = columns.index(column)
-            ids = final[owner]
-            values[index] = [None if value is None else ids[value] for value in values[index]]
-        for column, source, numbered in NUMBERED_COLUMNS.get(table.name, ()):
-            values[columns.index(column)] = list(map(numbered, values[columns.index(source)]))
-    return final
+        for column in STAMPED_COLUMNS.get(table.name, ()):
+            (converted,) = converted_columns(dialect, TABLES[table.name], (column,), [(now,)])
+            index = table.columns.index(column)
+            table.values_by_column[index] = [converted[0]] * len(table.values_by_column[index])

@@ -13,19 +13,30 @@ in file order:
 * It looks up the chunk's identifiers as the loop would (the worker sends them), so it
   knows what the database holds at that point of the import.
 * It accepts a batch only if none of its member IDs, SSNs or Exchange policy ids is in
-  use or claimed by then. Otherwise it applies the rest of the chunk itself, because a
-  worker cannot see what this process wrote, nor what the other workers claimed.
-* It inserts an accepted batch with ids of its own, so the rows, ids included, are the
-  ones the import without workers writes. Members the worker sent back are read and
-  applied here, and every commit falls where it falls without workers. One exception:
-  workers leave employer-group families to this process, because their payer's account
-  may have to be created. Without workers such a family joins the batch around it, so
-  with workers the ids of the rows around it come in another order.
+  use or claimed by then, and if it holds no families of its own waiting for a batch.
+  Otherwise it applies the rest of the chunk itself, because a worker sees neither what
+  this process wrote nor what the other workers claimed, and because families this process
+  buffered would have shared a batch with the ones after them.
+* It inserts an accepted batch with ids of its own, reserved table by table just before
+  each insert, and with its own clock. A batch whose insert fails is applied one member at
+  a time, as a failed batch is without workers. Members the worker sent back are read and
+  applied here, and every commit falls where it falls without workers. So the rows, ids
+  included, are the ones the import without workers writes, with one exception: workers
+  leave employer-group families to this process, because their payer's account may have
+  to be created, and that account is created when the family is read. Without workers,
+  families read before it in the same batch are written after the account; with workers,
+  before it. Their rows are the same, but the account, policy and audit ids come in
+  another order.
 
 A worker that fails or stops leaves its chunks, and every chunk after them, to this
-process. Workers only read the database, through a connection of their own. Forking needs
-a POSIX system and is unsafe in a process whose other threads may hold locks, so the
-command line uses workers and the API's import jobs (which run in threads) do not.
+process. Workers never use the database. SQLite is not safe across a fork (its guide "How
+To Corrupt An SQLite Database File", section 2.6, warns against using a connection carried
+across one), and a new connection in a worker could share the lock records the fork copied
+from this process. Workers keep this process's connections unused and unclosed, and take
+the member IDs in use from a look-up made before the fork. This process checks every
+batch again before it writes. Forking needs a POSIX system and
+is unsafe in a process whose other threads may hold locks, so the command line uses workers
+and the API's import jobs (which run in threads) do not.
 """
 
 from __future__ import annotations
@@ -39,12 +50,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import NamedTuple
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
+from premia.accounts.tables import Person
 from premia.importers.enrollment.applier import Applier
-from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch
+from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch, existing_values
+from premia.importers.enrollment.intake import MUTUALLY_DEFINED_QUALIFIER
 from premia.importers.enrollment.member_loop import MemberLoop
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
@@ -102,6 +114,7 @@ def apply_with_workers(
     context = multiprocessing.get_context("fork")
     started: list[tuple[BaseProcess, Connection]] = []
     first, *prepared = chunks
+    known_before = _member_ids_in_use(loop)
     try:
         for number in range(workers):
             receiving, sending = context.Pipe(duplex=False)
@@ -109,7 +122,7 @@ def apply_with_workers(
             inherited = [*(earlier for _, earlier in started), receiving]
             process = context.Process(
                 target=_prepare_chunks,
-                args=(loop, prepared[number::workers], resolver, sending, inherited),
+                args=(loop, prepared[number::workers], resolver, known_before, sending, inherited),
                 name=f"premia-834-worker-{number + 1}",
                 daemon=True,
             )
@@ -168,14 +181,26 @@ def _apply_plan(loop: MemberLoop, plan: ChunkPlan) -> None:
             loop.step(segment, loop.read(segment))
             continue
         loop.commit_if_due(segment.first)
-        if not bulk.accepts(segment):
+        if bulk.pending or not bulk.accepts(segment):
+            # Families this process buffered from members the worker left to it would share a
+            # batch with the ones after them. Without workers they would, so the rest of the
+            # chunk is applied here, as it is when the worker's view was out of date.
             _apply_rest(loop, segment.first, plan.end)
             break
         loop.applier.finish_family()
         if not bulk.write_prepared(segment):
-            _apply_rest(loop, segment.first, plan.end)
-            break
+            _replay(loop, segment)
     loop.finish_chunk()
+
+
+def _replay(loop: MemberLoop, batch: PreparedBatch) -> None:
+    """Apply a batch whose insert failed one member at a time, as a failed batch is applied without workers."""
+    applier = loop.applier
+    for index in range(batch.first, batch.end):
+        member, info = loop.members[index]
+        applier.start_family(loop.keys[index])
+        applier.apply(member, info, loop.read(index))
+    applier.finish_family()
 
 
 def _apply_rest(loop: MemberLoop, first: int, end: int) -> None:
@@ -187,14 +212,33 @@ def _apply_rest(loop: MemberLoop, first: int, end: int) -> None:
 # The worker ---------------------------------------------------------------------------------
 
 
+def _member_ids_in_use(loop: MemberLoop) -> Known:
+    """Return which member IDs the file names are in use, for workers, which never use the database.
+
+    The SSNs and Exchange policy ids in use are left out: workers cannot compute SSN indexes
+    for the whole file in advance, and this process checks every batch's member IDs, SSNs
+    and Exchange policy ids again before it writes.
+    """
+    named = set()
+    for (member, _), key in zip(loop.members, loop.keys, strict=True):
+        named.add(key.subscriber_id)
+        if key.member_reference:
+            named.add(key.member_reference)
+        if member.name.id_qualifier == MUTUALLY_DEFINED_QUALIFIER and member.name.id.strip():
+            named.add(member.name.id.strip())
+    session = loop.run.ctx.session
+    return Known(member_ids=existing_values(session, Person.member_id, named))
+
+
 def _prepare_chunks(
     loop: MemberLoop,
     chunks: list[tuple[int, int]],
     resolver: PlanResolver,
+    known_before: Known,
     sending: Connection,
     inherited: list[Connection],
 ) -> None:
-    """Prepare ``chunks`` and send each plan, in a forked process that never writes the database."""
+    """Prepare ``chunks`` and send each plan, in a forked process that never uses the database."""
     # Ctrl-C reaches the whole process group: the writing process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Only the writing process reads the pipes. Once it is killed, a send fails and the worker
@@ -202,22 +246,22 @@ def _prepare_chunks(
     for receiving in inherited:
         receiving.close()
     run = loop.run
-    engine = create_engine(run.ctx.session.get_bind().engine.url, poolclass=NullPool)
+    dialect = run.ctx.session.get_bind().dialect
     try:
-        with Session(engine) as session:
-            ctx = replace(run.ctx, session=session)
-            worker_run = replace(run, ctx=ctx, payers=Payers(ctx, run.catalog, run.report))
-            applier = Applier(worker_run, resolver, as_of=run.as_of)
-            bulk = BulkEnrollment(worker_run, resolver, applier, prepare_only=True)
-            worker_loop = MemberLoop(
-                worker_run, loop.row, loop.members, loop.keys, applier, bulk, loop.commits
-            )
-            for first, end in chunks:
-                sending.send(_prepare_chunk(worker_loop, bulk, first, end))
+        # A session bound to nothing: any statement a worker sent by mistake would fail here,
+        # stop the worker, and leave its chunks to the writing process.
+        ctx = replace(run.ctx, session=Session())
+        worker_run = replace(run, ctx=ctx, payers=Payers(ctx, run.catalog, run.report))
+        applier = Applier(worker_run, resolver, as_of=run.as_of)
+        bulk = BulkEnrollment(
+            worker_run, resolver, applier, prepare_only=True, dialect=dialect, known_before=known_before
+        )
+        worker_loop = MemberLoop(worker_run, loop.row, loop.members, loop.keys, applier, bulk, loop.commits)
+        for first, end in chunks:
+            sending.send(_prepare_chunk(worker_loop, bulk, first, end))
     except Exception as error:  # noqa: BLE001 - reported to the writing process, which goes on alone
         _report_stop(sending, error)
     finally:
-        engine.dispose()
         sending.close()
 
 
