@@ -11,7 +11,7 @@ member on its own, the worker sends the member's index. This process then takes 
 in file order:
 
 * It looks up the chunk's identifiers as the loop would (the worker sends them), so it
-  knows what the database holds at that point of the import.
+  sees what the database contains at that point of the import.
 * It accepts a batch only if none of its member IDs, SSNs or Exchange policy ids is in
   use or claimed by then, and if it holds no families of its own waiting for a batch.
   Otherwise it applies the rest of the chunk itself, because a worker sees neither what
