@@ -413,7 +413,7 @@ def _new_families(numbers: range) -> list[Member834]:
 def test_worker_view_out_of_date(migrated_databases: MigratedDatabases) -> None:
     # Family 601 shares an Exchange policy id with family 600 in the other worker's chunk, so
     # its batch is refused and it is rejected. Resent later with its own policy id, the
-    # worker that claimed it still holds its member ID, and leaves it to the importing process.
+    # worker that claimed it still keeps its member ID claimed, and leaves it to the importing process.
     members = _new_families(range(1, 100))
     members[60:60] = _with_policy_id(_family(601, dependents=1), "X-601")
     members[38:38] = _with_policy_id(_family(601, dependents=1), "X-SHARED")
@@ -432,7 +432,7 @@ def test_worker_view_out_of_date(migrated_databases: MigratedDatabases) -> None:
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
 def test_failed_batch_applied_by_member(migrated_databases: MigratedDatabases, engine_name: str) -> None:
     # S0601 is created on the per-member path (its HD line is a change), then sent again as a
-    # plain addition in the same chunk: that batch's insert fails on the member ID and its
+    # plain addition in the same chunk. That batch's insert fails on the member ID, and its
     # members are applied one by one, with or without workers. On PostgreSQL the ids come
     # from sequences, so reserving them twice would shift every later id.
     first = member("S0601", ssn=_ssn(601), coverages=(coverage(maintenance=MaintenanceType.CHANGE),))

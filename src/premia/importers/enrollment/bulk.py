@@ -113,10 +113,10 @@ class BulkEnrollment:
         known_before: Known | None = None,
     ) -> None:
         self.run = run
-        # In another process that only prepares rows, nothing touches the database: nothing is
-        # written, employer groups (whose payer may need an account created) are left to the
-        # writing process, ``flush`` adds a PreparedBatch to ``prepared``, and the identifiers
-        # in use are the ones ``known_before`` lists.
+        # In another process that only prepares rows, nothing touches the database. Employer
+        # groups, whose payer may need an account created, are left to the writing process.
+        # ``flush`` adds a PreparedBatch to ``prepared``, and ``known_before`` lists the
+        # identifiers in use.
         self.prepare_only = prepare_only
         self.known_before = known_before or Known()
         self.prepared: list[PreparedBatch] = []
@@ -136,28 +136,28 @@ class BulkEnrollment:
     def prefetch(self, intakes: list[Read]) -> Known:
         """Load which of the chunk's member IDs, SSNs and Exchange policy ids already exist.
 
-        Returns the identifiers looked up, which ``look_up`` takes in a process that did not
-        read the members itself.
+        Returns the identifiers looked up, which a process that did not read the members
+        passes to ``look_up``.
         """
         cipher = self.run.ctx.cipher
-        wanted = Known()
+        identifiers = Known()
         ssn_indexes: dict[int, str] = {}
         for intake in intakes:
             if isinstance(intake, MemberRejected) or intake.action is not MaintenanceType.ADDITION:
                 continue
             if intake.own_member_id:
-                wanted.member_ids.add(intake.own_member_id)
+                identifiers.member_ids.add(intake.own_member_id)
             if intake.person.ssn:
                 ssn_indexes[id(intake)] = cipher.blind_index(intake.person.ssn)
-            wanted.exchange_policy_ids.update(
+            identifiers.exchange_policy_ids.update(
                 line.exchange_policy_id for line in intake.coverages if line.exchange_policy_id
             )
-        wanted.ssn_indexes.update(ssn_indexes.values())
-        self.look_up(wanted, ssn_indexes)
-        return wanted
+        identifiers.ssn_indexes.update(ssn_indexes.values())
+        self.look_up(identifiers, ssn_indexes)
+        return identifiers
 
-    def look_up(self, wanted: Known, ssn_indexes: dict[int, str] | None = None) -> None:
-        """Load which of the ``wanted`` identifiers already exist, for the chunk about to be applied.
+    def look_up(self, identifiers: Known, ssn_indexes: dict[int, str] | None = None) -> None:
+        """Load which of the ``identifiers`` already exist, for the chunk about to be applied.
 
         ``ssn_indexes`` maps the ``id`` of each intake read for the chunk to the member's SSN
         index. Members read later get theirs in ``_new_member``.
@@ -166,17 +166,17 @@ class BulkEnrollment:
         if self.prepare_only:
             before = self.known_before
             self.known = Known(
-                member_ids=wanted.member_ids & before.member_ids,
-                ssn_indexes=wanted.ssn_indexes & before.ssn_indexes,
-                exchange_policy_ids=wanted.exchange_policy_ids & before.exchange_policy_ids,
+                member_ids=identifiers.member_ids & before.member_ids,
+                ssn_indexes=identifiers.ssn_indexes & before.ssn_indexes,
+                exchange_policy_ids=identifiers.exchange_policy_ids & before.exchange_policy_ids,
             )
             return
         session = self.run.ctx.session
         self.known = Known(
-            member_ids=existing_values(session, Person.member_id, wanted.member_ids),
-            ssn_indexes=existing_values(session, Person.ssn_index, wanted.ssn_indexes),
+            member_ids=existing_values(session, Person.member_id, identifiers.member_ids),
+            ssn_indexes=existing_values(session, Person.ssn_index, identifiers.ssn_indexes),
             exchange_policy_ids=existing_values(
-                session, Policy.exchange_policy_id, wanted.exchange_policy_ids
+                session, Policy.exchange_policy_id, identifiers.exchange_policy_ids
             ),
         )
 
@@ -310,19 +310,19 @@ class BulkEnrollment:
     ) -> list[tuple[NewLine, date, date | None]] | None:
         """Return the subscriber's lines a dependent joins, with the dependent's dates on each."""
         by_plan = {line.line.plan.plan_id: line for line in family.lines if line.line.plan is not None}
-        wanted: list[tuple[NewLine, date | None, date | None]] = []
+        identifiers: list[tuple[NewLine, date | None, date | None]] = []
         if intake.coverages:
             for line in intake.coverages:
                 target = by_plan.get(line.plan.plan_id) if line.plan is not None else None
                 if target is None or line.maintenance_type is not MaintenanceType.ADDITION:
                     return None
-                wanted.append(
+                identifiers.append(
                     (target, line.start or intake.eligibility_start, line.end or intake.eligibility_end)
                 )
         else:
-            wanted = [(line, intake.eligibility_start, intake.eligibility_end) for line in family.lines]
+            identifiers = [(line, intake.eligibility_start, intake.eligibility_end) for line in family.lines]
         joins = []
-        for target, start, end in wanted:
+        for target, start, end in identifiers:
             begin = max(start or target.start, target.start)
             end = end if end is not None else target.end
             if (target.end is not None and begin > target.end) or (end is not None and end < begin):
@@ -448,9 +448,10 @@ class BulkEnrollment:
         policies = final.get("policies", [])
         compared = []
         for local, differences, warning in batch.summary.compared:
-            if local is not None:
-                differences, warning = renumbered(differences, warning, policy_number(policies[local]))
-            compared.append((policies[local] if local is not None else None, differences, warning))
+            policy_id = policies[local] if local is not None else None
+            if policy_id is not None:
+                differences, warning = renumbered(differences, warning, policy_number(policy_id))
+            compared.append((policy_id, differences, warning))
         self._add_to_report(batch.summary._replace(compared=compared))
         return True
 

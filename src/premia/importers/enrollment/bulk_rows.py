@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Dialect, func, select, text
 
 from premia.accounts.model import AccountKind, AccountStatus, BillingPreferences, ChangeSource, PersonInput
 from premia.accounts.tables import BillingAccount, Person, PersonHistory
@@ -250,7 +250,7 @@ class PreparedTable(NamedTuple):
 class BulkWriter:
     """Inserts the rows of buffered new families, or prepares them for another process to insert."""
 
-    def __init__(self, run: ImportRun, dialect: Any = None) -> None:
+    def __init__(self, run: ImportRun, dialect: Dialect | None = None) -> None:
         self.run = run
         self.dialect = dialect or run.ctx.session.get_bind().dialect
         # Set while ``prepare`` runs: the tables built so far, and the next local id of each.
@@ -651,8 +651,8 @@ def rebase(
 
     ``new_ids(table, count)`` reserves the table's own ids, which are added to ``final``
     (each table's final ids, indexed by local id). The tables of a batch are rebased in the
-    order they are inserted, so the ids a row refers to are already in ``final``, and each
-    table reserves its ids just before its insert, as a batch of this process's own does.
+    order they are inserted, so the ids a row refers to are already in ``final``. Each table
+    reserves its ids just before its insert, as a batch of this process's own does.
     """
     columns = table.columns
     values = table.values_by_column
@@ -680,7 +680,7 @@ STAMPED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def restamp(tables: list[PreparedTable], dialect: Any, now: datetime) -> None:
+def restamp(tables: list[PreparedTable], dialect: Dialect, now: datetime) -> None:
     """Give the rows of prepared ``tables`` the moment ``now`` in their timestamp columns, in place.
 
     Another process prepares a batch ahead of time, and its clock read then would date the

@@ -11,7 +11,7 @@ member on its own, the worker sends the member's index. This process then takes 
 in file order:
 
 * It looks up the chunk's identifiers as the loop would (the worker sends them), so it
-  sees what the database contains at that point of the import.
+  checks against the rows that are in the database at that point of the import.
 * It accepts a batch only if none of its member IDs, SSNs or Exchange policy ids is in
   use or claimed by then, and if it holds no families of its own waiting for a batch.
   Otherwise it applies the rest of the chunk itself, because a worker sees neither what
@@ -74,7 +74,7 @@ class ChunkPlan(NamedTuple):
 
     first: int
     end: int
-    wanted: Known
+    identifiers: Known
     segments: list[PreparedBatch | int]
 
 
@@ -175,7 +175,7 @@ def _receive(receiver: Connection, first: int) -> ChunkPlan | None:
 def _apply_plan(loop: MemberLoop, plan: ChunkPlan) -> None:
     bulk = loop.bulk
     assert bulk is not None
-    bulk.look_up(plan.wanted)
+    bulk.look_up(plan.identifiers)
     for segment in plan.segments:
         if isinstance(segment, int):
             loop.step(segment, loop.read(segment))
@@ -267,7 +267,7 @@ def _prepare_chunks(
 
 def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int) -> ChunkPlan:
     intakes = [loop.read(index) for index in range(first, end)]
-    wanted = bulk.prefetch(intakes)
+    identifiers = bulk.prefetch(intakes)
     segments: list[PreparedBatch | int] = []
     for index, intake in zip(range(first, end), intakes, strict=True):
         if index in loop.commits:
@@ -282,7 +282,7 @@ def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int)
         segments.append(index)
     bulk.flush()
     segments.extend(_taken_batches(bulk))
-    return ChunkPlan(first, end, wanted, segments)
+    return ChunkPlan(first, end, identifiers, segments)
 
 
 def _taken_batches(bulk: BulkEnrollment) -> list[PreparedBatch]:
