@@ -29,10 +29,12 @@ import premia.importers.enrollment.bulk_rows as bulk_rows_module
 import premia.importers.enrollment.service as service_module
 from bench.enrollment.generate_834 import generate
 from bench.enrollment.run_import import empty_database, machine, timed_import
+from premia.formats.x12 import SetMembers
 
 # (label, object, attribute). A step's timer excludes the time of the timers inside it.
 STEPS: tuple[tuple[str, Any, str], ...] = (
-    ("Parsing the 834", service_module, "parse_834"),
+    ("Scanning the 834: tokens, envelope, headers, family keys of each loop", service_module, "scan_834"),
+    ("Reading the member loops", SetMembers, "read_segments"),
     ("Checking and normalizing each member (intake)", applier_module.Applier, "read"),
     ("Deciding which families are new, with their look-ups", service_module, "family_keys"),
     ("Deciding which families are new, with their look-ups", bulk_module.BulkEnrollment, "prefetch"),
@@ -107,7 +109,7 @@ def main() -> None:
     timer.wrap_inserts()
     for label, owner, name in STEPS:
         timer.wrap(label, owner, name)
-    # import_834 looks parse_834 and family_keys up in its module at call time, so it calls
+    # import_834 looks scan_834 and family_keys up in its module at call time, so it calls
     # the wrapped ones although run_import imported it before the timers were set.
     with tempfile.TemporaryDirectory(prefix="premia-bench-") as folder_name:
         folder = Path(folder_name)

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from premia.accounts import service as accounts
 from premia.accounts.model import Address, EmployerGroupInput, PersonInput, Sex
 from premia.catalog.service import load_catalog
-from premia.formats.x12 import MaintenanceType, Member834, Reference, RelationshipCode
+from premia.formats.x12 import FindingCode, MaintenanceType, Member834, Reference, RelationshipCode
 from premia.importers.enrollment import ImportOptions, ImportResult, import_834, parallel
+from premia.importers.enrollment.model import Rejection
 from premia.infra.context import ServiceContext
 from premia.infra.db import make_engine
 from tests.conftest import MigratedDatabases, make_context
@@ -208,6 +209,47 @@ def test_workers_write_same_rows(migrated_databases: MigratedDatabases) -> None:
     assert alone.report.rating_differences
 
 
+def _with_reader_findings(text: str) -> str:
+    """Return ``text`` with member loops the 834 reader rejects or warns about, in several chunks."""
+    # A dependent's birth date that is no date: the reader rejects that loop alone.
+    text = _replace_after(text, "INS*N*19*021*28*A~\nREF*0F*S0011~", "DMG*D8*20150301", "DMG*D8*20151399")
+    # A subscriber the reader rejects: its dependents are rejected with it.
+    text = _replace_after(text, "REF*0F*S0044~", "DMG*D8*19860520", "DMG*D8*19861340")
+    # A date qualifier the guide does not allow: a warning, and the member is applied.
+    return _replace_after(text, "REF*0F*S0052~", "DTP*007*D8*20260101", "DTP*999*D8*20260101")
+
+
+def _replace_after(text: str, anchor: str, old: str, new: str) -> str:
+    start = text.index(anchor)
+    at = text.index(old, start)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def test_reader_findings_same_with_workers(migrated_databases: MigratedDatabases) -> None:
+    data = _with_reader_findings(interchange_text(_members())).encode("ascii")
+
+    alone, with_workers, alone_rows, worker_rows = _run_both(migrated_databases, data, commit_every=25)
+
+    assert with_workers.report.workers == 2
+    assert _report(with_workers) == _report(alone)
+    assert with_workers.acknowledgment == alone.acknowledgment
+    for table in WRITTEN_TABLES:
+        assert worker_rows[table] == alone_rows[table], table
+    rejected: dict[str | None, Rejection] = {}
+    for rejection in alone.report.rejections:
+        rejected.setdefault(rejection.subscriber_id, rejection)
+    assert rejected["S0011"].code == FindingCode.INVALID_DATE.value
+    assert "DMG02" in rejected["S0011"].reason
+    assert rejected["S0044"].code == FindingCode.INVALID_DATE.value
+    # S0044's subscriber and both its children, besides the member rejected in _members().
+    assert alone.report.counts["members_rejected"] == 1 + 1 + 3
+    assert any(warning.code == FindingCode.UNKNOWN_QUALIFIER.value for warning in alone.report.warnings)
+    # The 999 gives the findings of every loop, read by whichever process.
+    assert alone.acknowledgment is not None
+    assert alone.acknowledgment.count("IK3*DMG*") == 2
+    assert "IK5*E" in alone.acknowledgment
+
+
 def test_workers_prepare_most_families(
     migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -359,6 +401,31 @@ def test_stopped_import_resumes_with_workers(
     assert _report(with_workers) == _report(alone)
     for table in WRITTEN_TABLES:
         assert worker_rows[table] == alone_rows[table], table
+
+
+def test_resumed_import_acknowledges_every_loop(
+    migrated_databases: MigratedDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The resumed run reads again the loops before its last commit, for the 999 and the
+    # report, and reports each rejection and warning once.
+    data = _with_reader_findings(interchange_text(_members())).encode("ascii")
+    with _fresh_context(migrated_databases) as (ctx, _):
+        straight = _import(ctx, data, commit_every=25, workers=2)
+        ctx.session.commit()
+
+    resumed, _ = _stopped_and_resumed(migrated_databases, monkeypatch, data, 2)
+
+    assert resumed.acknowledgment == straight.acknowledgment
+    # The resumed run adds one warning: that it resumed.
+    assert resumed.report.counts - straight.report.counts == {"warnings": 1}
+    assert straight.report.counts - resumed.report.counts == {}
+    assert sorted(_rejected_members(resumed)) == sorted(_rejected_members(straight))
+    qualifier = FindingCode.UNKNOWN_QUALIFIER.value
+    assert [warning.code for warning in resumed.report.warnings].count(qualifier) == 1
+
+
+def _rejected_members(result: ImportResult) -> list[tuple[str | None, str]]:
+    return [(rejection.subscriber_id, rejection.code) for rejection in result.report.rejections]
 
 
 def test_workers_exit_without_reader(

@@ -474,7 +474,9 @@ class MemberReader:
         self._check_category_amounts()
         member = self._member_record(values)
         if member is None or self.findings:
-            return RejectedMember(self.position, subscriber_id, self.name, tuple(self.findings))
+            return RejectedMember(
+                self.position, subscriber_id, self.name, tuple(self.findings), values[1] == "Y"
+            )
         return member
 
     def _member_record(self, values: list[str]) -> Member834 | None:

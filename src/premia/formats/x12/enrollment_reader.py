@@ -1,14 +1,16 @@
 """Read 834 Benefit Enrollment and Maintenance files (005010X220A1) into typed records.
 
-``parse_834`` streams the file: the envelope checks run as segments arrive, the header of
-each transaction set is read into an ``Enrollment834``, and each member loop is handed to
-``MemberReader`` as soon as the next INS starts. Nothing is raised for bad data; every
-problem is a ``Finding`` in the result.
+Reading takes two steps. ``scan_834`` streams the file: the envelope checks run as segments
+arrive, the header of each transaction set is read into an ``Enrollment834``, and each
+member loop is kept as its segments (``MemberText``). ``SetMembers`` then reads member loops
+into records, each on its own and in any order, so that a large file's members can be read
+by the processes that apply them. ``parse_834`` does both steps and returns the records of
+every member. Nothing is raised for bad data; every problem is a ``Finding`` in the result.
 """
 
 from __future__ import annotations
 
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from premia.formats.x12.codes import Implementation, PartyRole, TransactionAction, TransactionPurpose
@@ -20,7 +22,7 @@ from premia.formats.x12.elements import (
     parse_x12_time,
     require,
 )
-from premia.formats.x12.enrollment_member import PADDING, MemberReader
+from premia.formats.x12.enrollment_member import MEMBER_NAME_CODES, PADDING, MemberReader
 from premia.formats.x12.enrollment_records import (
     Beginning,
     ControlTotal,
@@ -46,15 +48,160 @@ HEADER_PARTY_ROLES = {
 }
 
 
-class EnrollmentSetReader:
-    """Reads one 834 transaction set; member loops go to ``MemberReader`` one at a time."""
+class MemberHead(NamedTuple):
+    """What the import needs to know of a member loop before reading it: its family and its ID."""
 
-    def __init__(self, header: SetHeader, context: SetContext) -> None:
+    is_subscriber: bool
+    subscriber_id: str
+    name_qualifier: str
+    name_id: str
+
+
+class MemberReading(NamedTuple):
+    """One member loop read: the record, or the rejection, and every finding about the loop."""
+
+    record: Member834 | RejectedMember
+    findings: tuple[Finding, ...]
+
+
+# Segments that end the member's own loop (2000); LE ends a reporting loop and returns to it.
+MEMBER_LOOP_ENDS = frozenset({"NM1", "HD", "DSB", "COB", "LS"})
+COVERAGE_LOOP_STARTS = frozenset({"HD", "COB"})
+
+
+class MemberText(NamedTuple):
+    """One member loop, from its INS to the next INS or SE.
+
+    A scan that reads members keeps the ``reading``; one that does not keeps the loop's
+    ``text`` (its segments joined again with the file's delimiters) for ``SetMembers`` to
+    read later. Text takes about half the memory of split segments, and a process reading
+    it splits it into fresh objects instead of walking segments scattered over the heap.
+    """
+
+    position: int
+    head: MemberHead
+    text: str = ""
+    reading: MemberReading | None = None
+
+
+def member_head(segments: list[list[str]]) -> MemberHead:
+    """Return INS01, the REF*0F of the member's own loop and NM108/NM109 of its name (loop 2100A).
+
+    These are read as sent, without the checks of ``MemberReader``, so that the import
+    can group a large file into families before any member is read in full. The REF*0F
+    comes before the name in the guide's order, so the search usually ends at the name.
+    """
+    ins = segments[0]
+    subscriber_id = ""
+    name: list[str] | None = None
+    # In the member's own loop (2000); in a coverage or other-coverage loop, whose NM1 names
+    # a provider or another payer.
+    own_loop = True
+    coverage_loop = False
+    for index in range(1, len(segments)):
+        elements = segments[index]
+        tag = elements[0]
+        if tag == "REF":
+            if own_loop and not subscriber_id and len(elements) > 2 and elements[1] == "0F":
+                subscriber_id = elements[2]
+        elif tag == "NM1":
+            if name is None and not coverage_loop and len(elements) > 1 and elements[1] in MEMBER_NAME_CODES:
+                name = elements + PADDING
+            own_loop = False
+            if name is not None and subscriber_id:
+                break
+        elif tag == "LE":
+            own_loop, coverage_loop = True, False
+        elif tag in MEMBER_LOOP_ENDS:
+            own_loop = False
+            coverage_loop = coverage_loop or tag in COVERAGE_LOOP_STARTS
+    name_qualifier, name_id = (name[8], name[9]) if name is not None else ("", "")
+    return MemberHead(len(ins) > 1 and ins[1] == "Y", subscriber_id, name_qualifier, name_id)
+
+
+class PendingSet(NamedTuple):
+    """A transaction set whose envelope and header are read and whose member loops are not yet."""
+
+    transaction: Enrollment834
+    context: SetContext
+    loops: tuple[MemberText, ...]
+
+
+class SetMembers:
+    """Reads the member loops of one transaction set, each on its own.
+
+    Each reading keeps its own findings; ``merge_findings`` puts them in file order with the
+    scan's. Reading a loop twice gives equal records and findings.
+    """
+
+    def __init__(self, context: SetContext) -> None:
+        self.context = context
+        self.findings: list[Finding] = []
+        own = SetContext(
+            self.findings, context.interchange, context.group, context.header, context.delimiters
+        )
+        self.reader = MemberReader(own, context.delimiters.component)
+        self.separator = context.delimiters.element
+        self.terminator = context.delimiters.segment
+
+    def read(self, loop: MemberText) -> MemberReading:
+        """Return the loop's reading, reading its text when the scan kept only that."""
+        if loop.reading is not None:
+            return loop.reading
+        separator = self.separator
+        segments = [segment.split(separator) for segment in loop.text.split(self.terminator)]
+        return self.read_segments(loop.position, segments)
+
+    def read_segments(self, position: int, segments: list[list[str]]) -> MemberReading:
+        record = self.reader.read(position, segments)
+        findings = tuple(self.findings)
+        self.findings.clear()
+        return MemberReading(record, findings)
+
+    def control_totals(
+        self, totals: tuple[ControlTotal, ...], members: int, subscribers: int, rejected: int
+    ) -> list[Finding]:
+        """Compare the set's QTY control ``totals`` with the members read; a difference is a warning.
+
+        ``members`` counts the loops read cleanly, ``subscribers`` the subscribers among
+        them, and ``rejected`` the loops rejected.
+        """
+        counts = {"TO": members + rejected, "ET": subscribers, "DT": members - subscribers}
+        found: list[Finding] = []
+        context = self.context
+        own = SetContext(found, context.interchange, context.group, context.header, context.delimiters)
+        for total in totals:
+            counted = counts.get(total.qualifier)
+            # A rejected member may not show whether it is a subscriber or a dependent, so only
+            # the overall total is checked when some were rejected.
+            if counted is None or (rejected and total.qualifier != "TO"):
+                continue
+            if counted != total.quantity:
+                own.add(
+                    FindingCode.CONTROL_TOTAL_MISMATCH,
+                    FindingScope.TRANSACTION,
+                    "QTY",
+                    total.position,
+                    "QTY02",
+                    f"QTY*{total.qualifier} says {total.quantity} but the transaction set has {counted}.",
+                    "Correct the control total or send the missing members.",
+                    value=str(total.quantity),
+                    severity=Severity.WARNING,
+                )
+        return found
+
+
+class EnrollmentSetReader:
+    """Reads the header of one 834 transaction set, and its member loops unless told to keep them unread."""
+
+    def __init__(
+        self, header: SetHeader, context: SetContext, pending: list[PendingSet], *, read_members: bool
+    ) -> None:
         self.header = header
         self.context = context
-        self.member_reader = MemberReader(context, context.delimiters.component)
-        self.members: list[Member834] = []
-        self.rejected: list[RejectedMember] = []
+        self.pending = pending
+        self.members = SetMembers(context) if read_members else None
+        self.loops: list[MemberText] = []
         self.member_start = 0
         self.member_segments: list[list[str]] | None = None
         self.beginning: Beginning | None = None
@@ -63,6 +210,8 @@ class EnrollmentSetReader:
         self.dates: list[QualifiedDate] = []
         self.control_totals: list[ControlTotal] = []
         self.header_failed = False
+        self.separator = context.delimiters.element
+        self.terminator = context.delimiters.segment
 
     def feed(self, first_position: int, segments: list[list[str]]) -> None:
         start = 0
@@ -88,13 +237,12 @@ class EnrollmentSetReader:
         if self.member_segments is not None:
             self._finish_member()
         self._check_required_header()
-        self._check_control_totals()
         sponsor = next((party for party in self.parties if party.role is PartyRole.SPONSOR), None)
         payer = next((party for party in self.parties if party.role is PartyRole.INSURER), None)
         brokers = tuple(
             party for party in self.parties if party.role not in (PartyRole.SPONSOR, PartyRole.INSURER)
         )
-        return Enrollment834(
+        transaction = Enrollment834(
             header=self.header,
             beginning=self.beginning,
             sponsor=sponsor,
@@ -103,17 +251,21 @@ class EnrollmentSetReader:
             references=tuple(self.references),
             dates=tuple(self.dates),
             control_totals=tuple(self.control_totals),
-            members=tuple(self.members),
-            rejected_members=tuple(self.rejected),
         )
+        self.pending.append(PendingSet(transaction, self.context, tuple(self.loops)))
+        return transaction
 
     def _finish_member(self) -> None:
         assert self.member_segments is not None
-        result = self.member_reader.read(self.member_start, self.member_segments)
-        if isinstance(result, RejectedMember):
-            self.rejected.append(result)
+        segments = self.member_segments
+        head = member_head(segments)
+        if self.members is not None:
+            # Read while the segments are fresh in the processor's cache.
+            reading = self.members.read_segments(self.member_start, segments)
+            self.loops.append(MemberText(self.member_start, head, reading=reading))
         else:
-            self.members.append(result)
+            text = self.terminator.join(map(self.separator.join, segments))
+            self.loops.append(MemberText(self.member_start, head, text))
         self.member_segments = None
 
     # Header ---------------------------------------------------------------------------
@@ -175,32 +327,6 @@ class EnrollmentSetReader:
                     None,
                     f"Transaction set {self.header.control_number} has no {label}.",
                     f"Send the {label} loop before the first INS.",
-                )
-
-    def _check_control_totals(self) -> None:
-        subscribers = sum(member.is_subscriber for member in self.members)
-        counts = {
-            "TO": len(self.members) + len(self.rejected),
-            "ET": subscribers,
-            "DT": len(self.members) - subscribers,
-        }
-        for total in self.control_totals:
-            counted = counts.get(total.qualifier)
-            # A rejected member may not show whether it is a subscriber or a dependent, so only
-            # the overall total is checked when some were rejected.
-            if counted is None or (self.rejected and total.qualifier != "TO"):
-                continue
-            if counted != total.quantity:
-                self.context.add(
-                    FindingCode.CONTROL_TOTAL_MISMATCH,
-                    FindingScope.TRANSACTION,
-                    "QTY",
-                    total.position,
-                    "QTY02",
-                    f"QTY*{total.qualifier} says {total.quantity} but the transaction set has {counted}.",
-                    "Correct the control total or send the missing members.",
-                    value=str(total.quantity),
-                    severity=Severity.WARNING,
                 )
 
     def _header_error(
@@ -304,26 +430,35 @@ class Parsed834(NamedTuple):
         return tuple(member for transaction in self.accepted_transactions() for member in transaction.members)
 
     def accepted_transactions(self) -> tuple[Enrollment834, ...]:
-        rejected_interchanges, rejected_sets = _rejections(self.findings)
-        if None in rejected_interchanges:
-            return ()
-        accepted: list[Enrollment834] = []
-        for interchange in self.interchanges:
-            if interchange.control_number in rejected_interchanges:
-                continue
-            for group in interchange.groups:
-                for transaction in group.sets:
-                    key = (
-                        interchange.control_number,
-                        group.control_number,
-                        transaction.header.control_number,
-                    )
-                    if key not in rejected_sets:
-                        accepted.append(transaction)
-        return tuple(accepted)
+        return accepted_sets(self.interchanges, self.findings)
 
 
-def _rejections(findings: tuple[Finding, ...]) -> tuple[set[str | None], set[tuple[str | None, ...]]]:
+def accepted_sets(
+    interchanges: tuple[Interchange[Enrollment834], ...], findings: tuple[Finding, ...] | list[Finding]
+) -> tuple[Enrollment834, ...]:
+    """Return the sets that no interchange or transaction set error rejects, in file order."""
+    rejected_interchanges, rejected_sets = _rejections(findings)
+    if None in rejected_interchanges:
+        return ()
+    accepted: list[Enrollment834] = []
+    for interchange in interchanges:
+        if interchange.control_number in rejected_interchanges:
+            continue
+        for group in interchange.groups:
+            for transaction in group.sets:
+                key = (
+                    interchange.control_number,
+                    group.control_number,
+                    transaction.header.control_number,
+                )
+                if key not in rejected_sets:
+                    accepted.append(transaction)
+    return tuple(accepted)
+
+
+def _rejections(
+    findings: tuple[Finding, ...] | list[Finding],
+) -> tuple[set[str | None], set[tuple[str | None, ...]]]:
     interchanges: set[str | None] = set()
     sets: set[tuple[str | None, ...]] = set()
     for finding in findings:
@@ -336,6 +471,99 @@ def _rejections(findings: tuple[Finding, ...]) -> tuple[set[str | None], set[tup
     return interchanges, sets
 
 
+class Scanned834(NamedTuple):
+    """An 834 file with its envelope and set headers read and its member loops not yet read.
+
+    ``interchanges`` hold each set without members, and ``findings`` are those of the envelope
+    and the set headers, in file order. ``sets`` has one ``PendingSet`` per transaction set,
+    in file order, with its member loops.
+    """
+
+    interchanges: tuple[Interchange[Enrollment834], ...]
+    findings: tuple[Finding, ...]
+    sets: tuple[PendingSet, ...]
+
+    @property
+    def member_count(self) -> int:
+        """Every member loop of the file, in accepted and rejected sets alike."""
+        return sum(len(pending.loops) for pending in self.sets)
+
+    def accepted_sets(self) -> tuple[PendingSet, ...]:
+        """Return the sets that no envelope or set header error rejects, in file order."""
+        accepted = set(map(id, accepted_sets(self.interchanges, self.findings)))
+        return tuple(pending for pending in self.sets if id(pending.transaction) in accepted)
+
+    def read_all(self) -> Parsed834:
+        """Read every member loop and return the file as ``parse_834`` does."""
+        found = list(self.findings)
+        read_sets: dict[int, Enrollment834] = {}
+        for pending in self.sets:
+            transaction, findings = read_set(pending)
+            found.extend(findings)
+            read_sets[id(pending.transaction)] = transaction
+        return Parsed834(_with_sets(self.interchanges, read_sets), merge_findings(found))
+
+
+def read_set(pending: PendingSet) -> tuple[Enrollment834, list[Finding]]:
+    """Read every member loop of ``pending``: the set with its members, and the findings they gave."""
+    reader = SetMembers(pending.context)
+    found: list[Finding] = []
+    members: list[Member834] = []
+    rejected: list[RejectedMember] = []
+    for loop in pending.loops:
+        record, findings = reader.read(loop)
+        found.extend(findings)
+        if isinstance(record, RejectedMember):
+            rejected.append(record)
+        else:
+            members.append(record)
+    subscribers = sum(member.is_subscriber for member in members)
+    totals = pending.transaction.control_totals
+    found.extend(reader.control_totals(totals, len(members), subscribers, len(rejected)))
+    transaction = pending.transaction._replace(members=tuple(members), rejected_members=tuple(rejected))
+    return transaction, found
+
+
+def merge_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Put the scan's findings and those of member loops read later in file order.
+
+    The sort is stable, so findings at one segment keep the order in which they were made,
+    the scan's first. That is the order of a reading in one pass.
+    """
+    return tuple(sorted(findings, key=attrgetter("position")))
+
+
+def _with_sets(
+    interchanges: tuple[Interchange[Enrollment834], ...], read_sets: dict[int, Enrollment834]
+) -> tuple[Interchange[Enrollment834], ...]:
+    return tuple(
+        interchange._replace(
+            groups=tuple(
+                group._replace(sets=tuple(read_sets.get(id(each), each) for each in group.sets))
+                for group in interchange.groups
+            )
+        )
+        for interchange in interchanges
+    )
+
+
+def scan_834(source: Source, *, lenient_isa: bool = False, read_members: bool = False) -> Scanned834:
+    """Check the envelope of an 834 file and read its set headers, keeping the member loops.
+
+    With ``read_members`` each loop is read as soon as the scan reaches its end, which is the
+    fastest way to read all of them in one process. Without it, each loop is kept as text for
+    ``SetMembers`` to read when and where it is needed. ``source`` and ``lenient_isa`` are as
+    for ``parse_834``.
+    """
+    pending: list[PendingSet] = []
+
+    def open_set(header: SetHeader, context: SetContext) -> EnrollmentSetReader:
+        return EnrollmentSetReader(header, context, pending, read_members=read_members)
+
+    reading = read_envelope(source, ENROLLMENT_RULES, open_set, lenient_isa=lenient_isa)
+    return Scanned834(reading.interchanges, reading.findings, tuple(pending))
+
+
 def parse_834(source: Source, *, lenient_isa: bool = False) -> Parsed834:
     """Read an 834 file into interchanges of ``Enrollment834`` sets and a list of findings.
 
@@ -343,5 +571,4 @@ def parse_834(source: Source, *, lenient_isa: bool = False) -> Parsed834:
     ``lenient_isa`` an ISA segment that is not padded to 106 characters is a warning instead
     of an error rejecting the interchange.
     """
-    reading = read_envelope(source, ENROLLMENT_RULES, EnrollmentSetReader, lenient_isa=lenient_isa)
-    return Parsed834(reading.interchanges, reading.findings)
+    return scan_834(source, lenient_isa=lenient_isa, read_members=True).read_all()

@@ -305,6 +305,8 @@ class RejectedMember(NamedTuple):
     subscriber_id: str
     name: EntityName | None
     findings: tuple[Finding, ...]
+    # INS01 is Y. False also when INS01 is missing or invalid.
+    is_subscriber: bool = False
 
 
 class Enrollment834(NamedTuple):

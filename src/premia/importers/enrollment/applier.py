@@ -19,11 +19,17 @@ from premia.accounts.tables import Person
 from premia.audit import service as audit
 from premia.enrollment import service as enrollment
 from premia.enrollment.tables import Policy
-from premia.formats.x12 import Enrollment834, MaintenanceType, Member834
+from premia.formats.x12 import MaintenanceType, Member834, RejectedMember
 from premia.importers.enrollment.comparison import compare_member
 from premia.importers.enrollment.families import FamilyKey
 from premia.importers.enrollment.identity import subscriber_of
-from premia.importers.enrollment.intake import MemberIntake, TransactionInfo, member_rejection, read_member
+from premia.importers.enrollment.intake import (
+    MemberIntake,
+    TransactionInfo,
+    member_rejection,
+    read_member,
+    reader_rejection,
+)
 from premia.importers.enrollment.maintenance import (
     apply_addition,
     apply_change,
@@ -60,13 +66,6 @@ FIELD_ELEMENTS = {
 }
 
 
-def members_in_order(
-    transactions: list[tuple[Enrollment834, TransactionInfo]],
-) -> list[tuple[Member834, TransactionInfo]]:
-    """Return the members of the accepted transaction sets in file order, each with its set's header."""
-    return [(member, info) for transaction, info in transactions for member in transaction.members]
-
-
 class Applier:
     """Applies members one family at a time and calls ``checkpoint`` between families."""
 
@@ -97,8 +96,15 @@ class Applier:
 
     # One member -----------------------------------------------------------------------
 
-    def read(self, member: Member834, info: TransactionInfo, key: FamilyKey) -> MemberIntake | MemberRejected:
-        """Check and normalize ``member``, returning the rejection instead of raising it."""
+    def read(
+        self, member: Member834 | RejectedMember, info: TransactionInfo, key: FamilyKey
+    ) -> MemberIntake | MemberRejected:
+        """Check and normalize ``member``, returning the rejection instead of raising it.
+
+        A loop the 834 reader rejected is rejected here with the reader's findings.
+        """
+        if isinstance(member, RejectedMember):
+            return reader_rejection(member)
         try:
             return read_member(
                 member,
@@ -111,7 +117,9 @@ class Applier:
         except MemberRejected as error:
             return error
 
-    def apply(self, member: Member834, info: TransactionInfo, intake: MemberIntake | MemberRejected) -> None:
+    def apply(
+        self, member: Member834 | RejectedMember, info: TransactionInfo, intake: MemberIntake | MemberRejected
+    ) -> None:
         """Apply one member, read with ``read``, in a savepoint; a rejection rolls back only this member."""
         run = self.run
         report = run.report
@@ -146,7 +154,7 @@ class Applier:
         return HANDLERS[intake.action]
 
     def _reject(
-        self, member: Member834, info: TransactionInfo, family: Family, error: MemberRejected
+        self, member: Member834 | RejectedMember, info: TransactionInfo, family: Family, error: MemberRejected
     ) -> None:
         rejection = member_rejection(member, info, error)
         self.run.report.reject(rejection)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from premia.accounts.tables import Person
 from premia.enrollment.tables import Policy
-from premia.formats.x12 import Member834
+from premia.formats.x12 import MemberHead
 from premia.importers.enrollment.intake import TransactionInfo
 from premia.infra.context import ServiceContext
 
@@ -34,39 +34,43 @@ class FamilyKey(NamedTuple):
     starts: bool
 
 
-def family_keys(ctx: ServiceContext, members: list[tuple[Member834, TransactionInfo]]) -> list[FamilyKey]:
-    """Return the family of every member, in order (one query when some REF*0F is ambiguous)."""
-    # Each member's REF*0F is read once: the property scans the member's references.
-    references = [member.subscriber_id.strip() for member, _ in members]
+def family_keys(
+    ctx: ServiceContext, heads: list[MemberHead], infos: list[TransactionInfo]
+) -> list[FamilyKey]:
+    """Return the family of every member, in order (one query when some REF*0F is ambiguous).
+
+    ``heads`` and ``infos`` give each member loop's INS01 and REF*0F, and its set's header,
+    in file order. A loop the reader later rejects keeps its place, so a subscriber's
+    dependents stay in the family whose subscriber was rejected.
+    """
+    references = [head.subscriber_id.strip() for head in heads]
     preceding: list[str | None] = []
     subscriber: str | None = None
     previous_info: TransactionInfo | None = None
-    for (member, info), reference in zip(members, references, strict=True):
+    for head, info, reference in zip(heads, infos, references, strict=True):
         if info is not previous_info:
             subscriber = None
             previous_info = info
-        if member.is_subscriber:
+        if head.is_subscriber:
             subscriber = reference
         preceding.append(subscriber)
 
     ambiguous = {
         reference
-        for (member, _), reference, before in zip(members, references, preceding, strict=True)
-        if not member.is_subscriber and before is not None and reference != before
+        for head, reference, before in zip(heads, references, preceding, strict=True)
+        if not head.is_subscriber and before is not None and reference != before
     }
     subscribers = _existing_subscribers(ctx, ambiguous) if ambiguous else set()
 
     keys: list[FamilyKey] = []
     previous: FamilyKey | None = None
-    for index, ((member, info), reference, before) in enumerate(
-        zip(members, references, preceding, strict=True)
-    ):
-        if member.is_subscriber or before is None or reference == before or reference in subscribers:
+    for index, (head, reference, before) in enumerate(zip(heads, references, preceding, strict=True)):
+        if head.is_subscriber or before is None or reference == before or reference in subscribers:
             key_id, own = reference, None
         else:
             key_id, own = before, reference
-        new_set = index == 0 or members[index - 1][1] is not info
-        starts = member.is_subscriber or new_set or previous is None or previous.subscriber_id != key_id
+        new_set = index == 0 or infos[index - 1] is not infos[index]
+        starts = head.is_subscriber or new_set or previous is None or previous.subscriber_id != key_id
         key = FamilyKey(key_id, own, starts)
         keys.append(key)
         previous = key

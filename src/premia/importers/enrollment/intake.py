@@ -26,6 +26,7 @@ from premia.formats.x12 import (
     MaintenanceType,
     Member834,
     Party,
+    RejectedMember,
     RelationshipCode,
     TransactionAction,
 )
@@ -238,7 +239,29 @@ class MemberIntake(NamedTuple):
         return member_rejection(self.member, self.transaction, error)
 
 
-def member_rejection(member: Member834, transaction: TransactionInfo, error: MemberRejected) -> Rejection:
+def reader_rejection(rejected: RejectedMember) -> MemberRejected:
+    """Return the reader's rejection of a member loop as the import reports it: every error in one reason."""
+    first, *others = rejected.findings
+    reason = first.message
+    if others:
+        reason += " Also: " + " ".join(finding.message for finding in others)
+    return MemberRejected(
+        first.code.value,
+        reason,
+        segment_id=first.segment_id,
+        position=first.position,
+        element=first.element,
+        hint=first.hint,
+    )
+
+
+def member_rejection(
+    member: Member834 | RejectedMember, transaction: TransactionInfo, error: MemberRejected
+) -> Rejection:
+    name = member.name
+    member_name = " ".join(part for part in (name.first_name, name.last_name) if part) if name else ""
+    # A loop the reader rejected may have no valid INS03.
+    maintenance_type = member.maintenance_type.value if isinstance(member, Member834) else None
     return Rejection(
         scope=RejectionScope.MEMBER,
         code=error.code,
@@ -250,9 +273,8 @@ def member_rejection(member: Member834, transaction: TransactionInfo, error: Mem
         transaction=transaction.control_number,
         member_position=member.position,
         subscriber_id=member.subscriber_id.strip() or None,
-        member_name=" ".join(part for part in (member.name.first_name, member.name.last_name) if part)
-        or None,
-        maintenance_type=member.maintenance_type.value,
+        member_name=member_name or None,
+        maintenance_type=maintenance_type,
     )
 
 

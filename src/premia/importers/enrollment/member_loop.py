@@ -1,22 +1,25 @@
 """Apply an import's members in file order, a chunk of whole families at a time.
 
-Each chunk is read first (``Applier.read``, which needs no database), then the bulk path
-looks up which of the chunk's identifiers are in use, and then each member is offered to
-the bulk path or applied on its own. The import commits at fixed members, each the start of
-a family, so that a stopped import resumes after its last commit. Those members are worked
-out before the loop starts, so that processes preparing chunks ahead (see ``parallel``)
-break their batches where the writing process commits.
+Each chunk is read first (the member loops, then ``Applier.read``; neither needs the
+database), then the bulk path looks up which of the chunk's identifiers are in use, and
+then each member is offered to the bulk path or applied on its own. A loop the 834 reader
+rejects is reported in its place in the file, as a member whose values fail a check is.
+The import commits at fixed members, each the start of a family, so that a stopped import
+resumes after its last commit. Those members are worked out before the loop starts, so
+that processes preparing chunks ahead (see ``parallel``) break their batches where the
+writing process commits.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
-from premia.formats.x12 import Member834
 from premia.importers.enrollment.applier import Applier
 from premia.importers.enrollment.bulk import BulkEnrollment
 from premia.importers.enrollment.families import FamilyKey
-from premia.importers.enrollment.intake import MemberIntake, TransactionInfo
+from premia.importers.enrollment.intake import MemberIntake
+from premia.importers.enrollment.members import FileMembers
 from premia.importers.enrollment.model import MemberRejected
 from premia.importers.enrollment.run import ImportRun
 from premia.importers.enrollment.tables import ImportFile
@@ -49,6 +52,18 @@ def commit_points(keys: list[FamilyKey], skip: int, every: int | None) -> frozen
     return frozenset(points)
 
 
+def keep_out_of_collections() -> None:
+    """Leave the records of the chunk just read out of the garbage collector's passes.
+
+    They live until the chunk is applied, and each pass would walk them again. Reference
+    counting frees them as usual. The import turns collection back to normal when it ends
+    (``service._collection_deferred``), as it does for the scanned file, and anything cyclic
+    left over from earlier chunks is collected then. About 0.2 s of 8.3 at 100,000 members
+    with workers, in two runs each way.
+    """
+    gc.freeze()
+
+
 class MemberLoop:
     """The members of one import, with the objects that apply them and the members to commit at."""
 
@@ -56,7 +71,7 @@ class MemberLoop:
         self,
         run: ImportRun,
         row: ImportFile,
-        members: list[tuple[Member834, TransactionInfo]],
+        members: FileMembers,
         keys: list[FamilyKey],
         applier: Applier,
         bulk: BulkEnrollment | None,
@@ -77,11 +92,13 @@ class MemberLoop:
     def apply_chunk(self, first: int, end: int) -> None:
         """Read, look up and apply the members from ``first`` up to ``end``."""
         intakes = [self.read(index) for index in range(first, end)]
+        keep_out_of_collections()
         if self.bulk is not None:
             self.bulk.prefetch(intakes)
         for index, intake in zip(range(first, end), intakes, strict=True):
             self.step(index, intake)
         self.finish_chunk()
+        self.members.release(first, end)
 
     def step(self, index: int, intake: Read) -> None:
         """Commit if this member is a commit point, then offer it to the bulk path or apply it alone."""

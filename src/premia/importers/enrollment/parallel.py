@@ -1,14 +1,15 @@
 """Prepare new families in other processes while this one writes, for large 834 files.
 
-In one process, reading members, checking new families, building their rows and
-comparing their amounts took about two fifths of a large import's CPU time (parsing took
-about a third, and the database the rest), and none of it writes. With workers, the
-import forks that many processes once the file is parsed and applies the first chunk
-itself. Each worker takes every n-th later chunk and runs the same steps as the import's
-own loop (``member_loop``). Where the loop would write a batch of new families, the worker
-sends the batch's rows instead, with ids local to the batch. Where the loop would apply a
-member on its own, the worker sends the member's index. This process then takes the chunks
-in file order:
+In one process, reading member loops, checking new families, building their rows and
+comparing their amounts took more than half of a large import's CPU time, and none of it
+writes. With workers, the import scans the file, keeping each member loop as text (see
+``members``), forks that many processes and applies the first chunk itself. Each worker
+takes every n-th later chunk and runs the same steps as the import's own loop
+(``member_loop``), reading the chunk's member loops first. Where the loop would write a
+batch of new families, the worker sends the batch's rows instead, with ids local to the
+batch. Where the loop would apply a member on its own, the worker sends the member's
+index. With each chunk it sends the findings of the loops it read, for the 999 and the
+report. This process then takes the chunks in file order:
 
 * It looks up the chunk's identifiers as the loop would (the worker sends them), so it
   checks against the rows that are in the database at that point of the import.
@@ -19,8 +20,8 @@ in file order:
   buffered would have shared a batch with the ones after them.
 * It inserts an accepted batch with ids of its own, reserved table by table just before
   each insert, and with its own clock. A batch whose insert fails is applied one member at
-  a time, as a failed batch is without workers. Members the worker sent back are read and
-  applied here, and every commit falls where it falls without workers. So the rows, ids
+  a time, as a failed batch is without workers. Members the worker sent back, those the
+  834 reader rejected among them, are read and applied here, and every commit falls where it falls without workers. So the rows, ids
   included, are the ones the import without workers writes, with one exception: workers
   leave employer-group families to this process, because their payer's account may have
   to be created, and that account is created when the family is read. Without workers,
@@ -57,7 +58,8 @@ from premia.accounts.tables import Person
 from premia.importers.enrollment.applier import Applier
 from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch, existing_values
 from premia.importers.enrollment.intake import MUTUALLY_DEFINED_QUALIFIER
-from premia.importers.enrollment.member_loop import MemberLoop
+from premia.importers.enrollment.member_loop import MemberLoop, keep_out_of_collections
+from premia.importers.enrollment.members import LoopFindings
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
 
@@ -76,6 +78,8 @@ class ChunkPlan(NamedTuple):
     end: int
     identifiers: Known
     segments: list[PreparedBatch | int]
+    # The findings of the chunk's member loops, which the worker read.
+    findings: dict[int, LoopFindings]
 
 
 class WorkerStopped(NamedTuple):
@@ -175,6 +179,7 @@ def _receive(receiver: Connection, first: int) -> ChunkPlan | None:
 def _apply_plan(loop: MemberLoop, plan: ChunkPlan) -> None:
     bulk = loop.bulk
     assert bulk is not None
+    loop.members.read_elsewhere(plan.first, plan.end, plan.findings)
     bulk.look_up(plan.identifiers)
     for segment in plan.segments:
         if isinstance(segment, int):
@@ -191,6 +196,7 @@ def _apply_plan(loop: MemberLoop, plan: ChunkPlan) -> None:
         if not bulk.write_prepared(segment):
             _replay(loop, segment)
     loop.finish_chunk()
+    loop.members.release(plan.first, plan.end)
 
 
 def _replay(loop: MemberLoop, batch: PreparedBatch) -> None:
@@ -220,12 +226,12 @@ def _member_ids_in_use(loop: MemberLoop) -> Known:
     and Exchange policy ids again before it writes.
     """
     named = set()
-    for (member, _), key in zip(loop.members, loop.keys, strict=True):
+    for head, key in zip(loop.members.heads, loop.keys, strict=True):
         named.add(key.subscriber_id)
         if key.member_reference:
             named.add(key.member_reference)
-        if member.name.id_qualifier == MUTUALLY_DEFINED_QUALIFIER and member.name.id.strip():
-            named.add(member.name.id.strip())
+        if head.name_qualifier == MUTUALLY_DEFINED_QUALIFIER and head.name_id.strip():
+            named.add(head.name_id.strip())
     session = loop.run.ctx.session
     return Known(member_ids=existing_values(session, Person.member_id, named))
 
@@ -267,6 +273,7 @@ def _prepare_chunks(
 
 def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int) -> ChunkPlan:
     intakes = [loop.read(index) for index in range(first, end)]
+    keep_out_of_collections()
     identifiers = bulk.prefetch(intakes)
     segments: list[PreparedBatch | int] = []
     for index, intake in zip(range(first, end), intakes, strict=True):
@@ -282,7 +289,8 @@ def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int)
         segments.append(index)
     bulk.flush()
     segments.extend(_taken_batches(bulk))
-    return ChunkPlan(first, end, identifiers, segments)
+    loop.members.release(first, end)
+    return ChunkPlan(first, end, identifiers, segments, loop.members.findings_between(first, end))
 
 
 def _taken_batches(bulk: BulkEnrollment) -> list[PreparedBatch]:

@@ -6,13 +6,15 @@ The steps, in order:
    a duplicate and changes nothing; its stored 999 is returned again. Other content under
    a sender's ISA06 and ISA13 already applied is a new file reusing the control number: it
    is rejected whole with a TA1 (note 025) and changes nothing.
-2. Envelope and structure checks always run. Full TR3 validation with pyx12 runs when the
-   options ask for it (by default on files of at most 1 MB); its findings go to the 999
-   and the report and never reject anything.
+2. The file is scanned: envelope and structure checks always run, and each member loop is
+   kept to be read in full by the process that applies it (see ``members``). Full TR3
+   validation with pyx12 runs when the options ask for it (by default on files of at most
+   1 MB); its findings go to the 999 and the report and never reject anything.
 3. An envelope error rejects the whole file: the ``import_files`` row records the
    rejection, and nothing else is written.
 4. Otherwise each member transaction is applied in its own savepoint, and a rejected member
-   never undoes the valid members beside it. With ``commit_every`` the import commits
+   never undoes the valid members beside it. A member loop the reader rejects is reported
+   in its place among the others. With ``commit_every`` the import commits
    between families. An import stopped part-way stays ``in_progress``; importing the same
    file again with ``resume`` continues after its last commit, and without it is reported
    as a duplicate, so two runs never apply the same members at once by accident.
@@ -25,7 +27,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,13 +36,14 @@ from sqlalchemy import or_, select
 from premia.audit import service as audit
 from premia.catalog.service import current_catalog
 from premia.formats.x12 import (
-    Enrollment834,
     Finding,
     FindingCode,
     FindingScope,
     Parsed834,
+    PendingSet,
+    Scanned834,
     Severity,
-    parse_834,
+    scan_834,
 )
 from premia.importers.enrollment.acknowledgments import (
     AcknowledgmentText,
@@ -48,11 +51,12 @@ from premia.importers.enrollment.acknowledgments import (
     extra_interchange_findings,
     write_acknowledgment,
 )
-from premia.importers.enrollment.applier import Applier, members_in_order
+from premia.importers.enrollment.applier import Applier
 from premia.importers.enrollment.bulk import BulkEnrollment
 from premia.importers.enrollment.families import family_keys
 from premia.importers.enrollment.intake import TransactionInfo
 from premia.importers.enrollment.member_loop import MemberLoop, commit_points, family_chunks
+from premia.importers.enrollment.members import FileMembers
 from premia.importers.enrollment.model import (
     Count,
     ImportOptions,
@@ -102,10 +106,11 @@ def import_834(
     data = source.read_bytes() if isinstance(source, Path) else source
     name = file_name or (source.name if isinstance(source, Path) else "834")
     content_hash = hashlib.sha256(data).hexdigest()
-    with _collection_deferred() as parsed_records_made:
-        parsed = parse_834(data, lenient_isa=options.lenient_isa)
-        parsed_records_made()
-        return _import_parsed(ctx, parsed, data, name, content_hash, options)
+    with _collection_deferred() as scanned_records_made:
+        # With workers, each member loop is read by the process that applies it.
+        scanned = scan_834(data, lenient_isa=options.lenient_isa, read_members=options.workers <= 0)
+        scanned_records_made()
+        return _import_scanned(ctx, scanned, data, name, content_hash, options)
 
 
 @contextmanager
@@ -134,11 +139,11 @@ def _larger_sqlite_cache(ctx: ServiceContext) -> Iterator[None]:
 
 @contextmanager
 def _collection_deferred() -> Iterator[Callable[[], None]]:
-    """Keep garbage collection away from the parsed records, which live until the import ends.
+    """Keep garbage collection away from the scanned file, which lives until the import ends.
 
     A file of 100,000 members is millions of objects. Collection stays off while the file
-    is read, and the function this yields is called once the records exist: it moves every
-    object alive to a generation that collections skip (``gc.freeze``), then turns
+    is scanned, and the function this yields is called once its records exist: it moves
+    every object alive to a generation that collections skip (``gc.freeze``), then turns
     collection back on. Turned back on before the freeze, the first collection walked
     every record the reader had made, about half a second at 100,000 members.
 
@@ -166,10 +171,10 @@ def _collection_deferred() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def _import_parsed(
-    ctx: ServiceContext, parsed: Parsed834, data: bytes, name: str, content_hash: str, options: ImportOptions
+def _import_scanned(
+    ctx: ServiceContext, scanned: Scanned834, data: bytes, name: str, content_hash: str, options: ImportOptions
 ) -> ImportResult:
-    first = parsed.interchanges[0] if parsed.interchanges else None
+    first = scanned.interchanges[0] if scanned.interchanges else None
     report = ImportReport(
         file_name=name,
         sender_qualifier=first.sender_qualifier if first else None,
@@ -186,6 +191,7 @@ def _import_parsed(
         # file reusing the number, not a resend: it is rejected whole with TA1 note 025, and
         # the earlier import's acknowledgment is never returned for it.
         reused = _reused_control_number(first.control_number, report.sender_id, previous)
+        parsed = scanned.read_all()
         return _reject_file(ctx, report, parsed, [*parsed.findings, reused])
     resuming = (
         previous is not None
@@ -195,13 +201,18 @@ def _import_parsed(
     if previous is not None and not (resuming and options.resume):
         return _duplicate(ctx, report, previous)
 
-    findings = [*parsed.findings, *extra_interchange_findings(parsed.interchanges)]
-    findings.extend(_tr3_findings(data, parsed, options, report))
+    # Findings after the reader's: more than one interchange, and TR3's.
+    appended = extra_interchange_findings(scanned.interchanges)
+    appended.extend(_tr3_findings(data, scanned, options, report))
     if (
-        any(finding.is_error and finding.scope is FindingScope.INTERCHANGE for finding in findings)
+        any(
+            finding.is_error and finding.scope is FindingScope.INTERCHANGE
+            for finding in (*scanned.findings, *appended)
+        )
         or first is None
     ):
-        return _reject_file(ctx, report, parsed, findings)
+        parsed = scanned.read_all()
+        return _reject_file(ctx, report, parsed, [*parsed.findings, *appended])
 
     catalog = current_catalog(ctx)
     row = previous or _new_row(ctx, report)
@@ -214,22 +225,30 @@ def _import_parsed(
         ctx.session.commit()
 
     run = ImportRun(ctx, report, catalog, Payers(ctx, catalog, report), options.as_of or ctx.today(), row.id)
-    transactions = _accepted_transactions(parsed, report)
+    members = FileMembers(_accepted_transactions(scanned))
     if skip == 0:
-        _report_parser_rejections(parsed, report, findings)
+        _report_rejected_sets(scanned, report, [*scanned.findings, *appended])
     with _larger_sqlite_cache(ctx):
         _apply(
             run,
             row,
-            transactions,
+            members,
             options,
             skip,
             catalog_resolver=PlanResolver(catalog, options.plan_map, first.sender_id),
         )
 
+    # The member loops' own warnings are reported once every loop is read, after the members
+    # applied, so a resumed import reports those of the loops before its last commit too.
+    reader = members.findings(scanned)
+    _report_warnings(list(reader.of_members), report)
     report.status = _final_status(report)
     acknowledgment = write_acknowledgment(
-        parsed.interchanges, findings, import_id=row.id, moment=ctx.now(), time_zone=ctx.settings.time_zone
+        scanned.interchanges,
+        [*reader.all, *appended],
+        import_id=row.id,
+        moment=ctx.now(),
+        time_zone=ctx.settings.time_zone,
     )
     _finish_row(ctx, row, report, acknowledgment)
     if options.commit_every:
@@ -306,7 +325,7 @@ def _duplicate(ctx: ServiceContext, report: ImportReport, previous: ImportFile) 
 
 
 def _tr3_findings(
-    data: bytes, parsed: Parsed834, options: ImportOptions, report: ImportReport
+    data: bytes, scanned: Scanned834, options: ImportOptions, report: ImportReport
 ) -> list[Finding]:
     if not options.runs_tr3(len(data)):
         reason = "turned off" if options.tr3 is False else f"file larger than {options.tr3_max_bytes} bytes"
@@ -317,7 +336,7 @@ def _tr3_findings(
     # When the reader found GS08 005010X220A1, pyx12 may take the guide from GS08 itself.
     # Naming the guide makes validate_tr3 look GS08 up in the raw text first, which fails
     # when a space or CRLF follows the segment terminator (premia.formats.x12.tr3).
-    versions = {group.version for interchange in parsed.interchanges for group in interchange.groups}
+    versions = {group.version for interchange in scanned.interchanges for group in interchange.groups}
     expected = None if versions == {ENROLLMENT_GUIDE} else ENROLLMENT_GUIDE
     found = validate_tr3(data.decode("utf-8", errors="replace"), expected)
     report.tr3 = {
@@ -349,55 +368,31 @@ def _reject_file(
     return ImportResult(report, acknowledgment.text if acknowledgment else None)
 
 
-def _accepted_transactions(
-    parsed: Parsed834, report: ImportReport
-) -> list[tuple[Enrollment834, TransactionInfo]]:
-    accepted = set(map(id, parsed.accepted_transactions()))
-    interchange = parsed.interchanges[0]
+def _accepted_transactions(scanned: Scanned834) -> list[tuple[PendingSet, TransactionInfo]]:
+    interchange = scanned.interchanges[0]
     transactions = []
-    for group in interchange.groups:
-        for transaction in group.sets:
-            if id(transaction) not in accepted:
-                continue
-            beginning = transaction.beginning
-            info = TransactionInfo(
-                control_number=transaction.header.control_number,
-                action=beginning.action if beginning else None,
-                sender_id=interchange.sender_id,
-                sponsor=transaction.sponsor,
-                master_policy_number=transaction.master_policy_number,
-                file_effective=transaction.file_effective_date,
-            )
-            transactions.append((transaction, info))
+    for pending in scanned.accepted_sets():
+        transaction = pending.transaction
+        beginning = transaction.beginning
+        info = TransactionInfo(
+            control_number=transaction.header.control_number,
+            action=beginning.action if beginning else None,
+            sender_id=interchange.sender_id,
+            sponsor=transaction.sponsor,
+            master_policy_number=transaction.master_policy_number,
+            file_effective=transaction.file_effective_date,
+        )
+        transactions.append((pending, info))
     return transactions
 
 
-def _report_parser_rejections(parsed: Parsed834, report: ImportReport, findings: list[Finding]) -> None:
-    """Report rejected transaction sets, the members the reader rejected, and the reader's warnings."""
-    accepted = set(map(id, parsed.accepted_transactions()))
-    for transaction in parsed.transactions:
-        if id(transaction) not in accepted:
-            members = len(transaction.members) + len(transaction.rejected_members)
-            report.count(Count.MEMBERS_RECEIVED, members)
-            report.count(Count.MEMBERS_REJECTED, members)
-            continue
-        for rejected in transaction.rejected_members:
-            report.count(Count.MEMBERS_RECEIVED)
-            first, *others = rejected.findings
-            reason = first.message
-            if others:
-                reason += " Also: " + " ".join(finding.message for finding in others)
-            name = rejected.name
-            report.reject(
-                replace(
-                    _rejection(first, RejectionScope.MEMBER),
-                    reason=reason,
-                    subscriber_id=rejected.subscriber_id.strip() or None,
-                    member_name=" ".join(part for part in (name.first_name, name.last_name) if part) or None
-                    if name
-                    else None,
-                )
-            )
+def _report_rejected_sets(scanned: Scanned834, report: ImportReport, findings: list[Finding]) -> None:
+    """Report the rejected transaction sets with their members, and the warnings of the scan and TR3."""
+    accepted = set(map(id, scanned.accepted_sets()))
+    for pending in scanned.sets:
+        if id(pending) not in accepted:
+            report.count(Count.MEMBERS_RECEIVED, len(pending.loops))
+            report.count(Count.MEMBERS_REJECTED, len(pending.loops))
     for finding in findings:
         if finding.is_error and finding.scope is FindingScope.TRANSACTION:
             report.reject(_rejection(finding, RejectionScope.TRANSACTION))
@@ -439,7 +434,7 @@ def _rejection(finding: Finding, scope: RejectionScope) -> Rejection:
 def _apply(
     run: ImportRun,
     row: ImportFile,
-    transactions: list[tuple[Enrollment834, TransactionInfo]],
+    members: FileMembers,
     options: ImportOptions,
     skip: int,
     *,
@@ -452,8 +447,7 @@ def _apply(
     """
     applier = Applier(run, catalog_resolver, as_of=run.as_of)
     bulk = BulkEnrollment(run, catalog_resolver, applier) if options.bulk else None
-    members = members_in_order(transactions)
-    keys = family_keys(run.ctx, members)
+    keys = family_keys(run.ctx, members.heads, members.infos)
     loop = MemberLoop(run, row, members, keys, applier, bulk, commit_points(keys, skip, options.commit_every))
     chunks = list(family_chunks(keys, skip, options.chunk_members))
     workers = usable_workers(options.workers, len(chunks), run.ctx.session.get_bind().engine)
