@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -59,3 +60,20 @@ def test_demo_defaults_match_the_demo_package() -> None:
     assert demo_command.DEFAULT_SEED == DEFAULT_SEED
     assert demo_command.MAX_MONTHS == MAX_MONTHS
     assert demo_command.DEMO_TIME_ZONE == DEMO_TIME_ZONE
+
+
+def _commands(command: Any) -> list[Any]:
+    """Return ``command`` and, for a group, every command under it."""
+    found = [command]
+    for sub in getattr(command, "commands", {}).values():
+        found += _commands(sub)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_paragraphs_print_unbroken(name: str) -> None:
+    # Typer's help prints every line break of a docstring after its first paragraph, so a
+    # sentence wrapped in the source would break in the middle on the screen.
+    for command in _commands(COMMANDS[name].load(name)):
+        for paragraph in (command.help or "").split("\n\n"):
+            assert "\n" not in paragraph.strip(), (command.name, paragraph)

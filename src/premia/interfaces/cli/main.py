@@ -8,6 +8,7 @@ from the summaries below without importing any of them.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -40,11 +41,26 @@ class LazyCommand:
             target = self.build(target)
         if isinstance(target, typer.Typer):
             # Always a group, even with one subcommand (`premia keys generate`).
-            return typer.main.get_group(target)
+            return _with_unwrapped_help(typer.main.get_group(target))
         # A single function: wrap it so that Typer builds its options as it would for app.command().
         single = typer.Typer()
         single.command(name)(target)
-        return typer.main.get_command(single)
+        return _with_unwrapped_help(typer.main.get_command(single))
+
+
+def _with_unwrapped_help(command: Any) -> Any:
+    """Join the lines of each paragraph of the help of ``command`` and the commands under it.
+
+    Typer's help screen prints the paragraphs after a docstring's first one with their line
+    breaks, so a sentence wrapped to fit the source would break in the middle on screen.
+    """
+    if command.help:
+        command.help = "\n\n".join(
+            " ".join(paragraph.split("\n")) for paragraph in inspect.cleandoc(command.help).split("\n\n")
+        )
+    for subcommand in getattr(command, "commands", {}).values():
+        _with_unwrapped_help(subcommand)
+    return command
 
 
 def _import_group(import_app: typer.Typer) -> typer.Typer:
