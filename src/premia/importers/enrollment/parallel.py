@@ -42,6 +42,7 @@ and the API's import jobs (which run in threads) do not.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -58,7 +59,7 @@ from premia.accounts.tables import Person
 from premia.importers.enrollment.applier import Applier
 from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch, existing_values
 from premia.importers.enrollment.intake import MUTUALLY_DEFINED_QUALIFIER
-from premia.importers.enrollment.member_loop import MemberLoop, keep_out_of_collections
+from premia.importers.enrollment.member_loop import MemberLoop
 from premia.importers.enrollment.members import LoopFindings
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
@@ -273,7 +274,10 @@ def _prepare_chunks(
 
 def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int) -> ChunkPlan:
     intakes = [loop.read(index) for index in range(first, end)]
-    keep_out_of_collections()
+    # The chunk's records live until its plan is sent, and each collection would walk them
+    # again, so they are left out of collections (about 0.2 s of 8.3 at 100,000 members in
+    # two runs each way). Any garbage frozen with them goes when the worker exits.
+    gc.freeze()
     identifiers = bulk.prefetch(intakes)
     segments: list[PreparedBatch | int] = []
     for index, intake in zip(range(first, end), intakes, strict=True):
