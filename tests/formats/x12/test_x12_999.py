@@ -18,7 +18,15 @@ from premia.formats.x12 import (
     read_interchanges,
     write_999,
 )
-from tests.formats.x12.conftest import enrollment_834, payment_820, sample_path
+from tests.formats.x12.conftest import (
+    HEADER_834,
+    ISA_834,
+    enrollment_834,
+    interchange,
+    payment_820,
+    sample_path,
+    transaction_set,
+)
 
 ENVELOPE = AcknowledgmentEnvelope("000000900", "900", date(2026, 4, 2), time(8, 30))
 MEMBER = "INS*Y*18*021*28*A***FT~\nREF*0F*M-1~\nNM1*IL*1*DOE*JOHN~\n"
@@ -92,6 +100,21 @@ def test_segment_count_rejects_set() -> None:
     assert group.sets[0].status is SetAcknowledgmentCode.REJECTED
     assert group.sets[0].codes == ("4",)
     assert (group.declared_sets, group.received_sets, group.accepted_sets) == (1, 1, 0)
+
+
+def test_broken_set_rejects_every_group() -> None:
+    # A wrong SE01 breaks the envelope, so the import rejects the whole file. The 999 must
+    # not tell the sender that the other set was accepted.
+    good = transaction_set("834", "0001", "005010X220A1", HEADER_834 + MEMBER)
+    broken = transaction_set("834", "0002", "005010X220A1", HEADER_834 + MEMBER)
+    broken[-1] = "SE*7*0002~"
+    parsed = parse_834(interchange(ISA_834, "BE", "005010X220A1", [good, broken]))
+
+    group = acknowledge(parsed.interchanges[0], parsed.findings).groups[0]
+
+    assert [ack.status for ack in group.sets] == [SetAcknowledgmentCode.ACCEPTED, SetAcknowledgmentCode.REJECTED]
+    assert group.status is GroupAcknowledgmentCode.REJECTED
+    assert (group.declared_sets, group.received_sets, group.accepted_sets) == (2, 2, 0)
 
 
 def test_group_count_rejects_group() -> None:

@@ -82,3 +82,34 @@ def test_tr3_skipped_above_size(ctx: ServiceContext, import_text: Callable[..., 
     result = import_text(interchange_text([member("A-1")]), tr3=None, tr3_max_bytes=100)
 
     assert result.report.tr3 == {"ran": False, "reason": "file larger than 100 bytes"}
+
+
+def _two_sets(second_count: str) -> str:
+    """Return an interchange with two transaction sets, the second with SE01 ``second_count``."""
+    text = interchange_text([member("A-1")])
+    start, end = text.index("ST*834*0001"), text.index("GE*1*1~")
+    second = text[start:end].replace("ST*834*0001", "ST*834*0002").replace("SE*14*0001", f"SE*{second_count}*0002")
+    second = second.replace("REF*0F*A-1", "REF*0F*B-1")
+    return text[:end] + second + "GE*2*1~" + text[end + len("GE*1*1~") :]
+
+
+def test_broken_set_rejects_file_and_every_set(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    # A wrong SE01 breaks the envelope: nothing is applied, and the 999 rejects both sets' group.
+    result = import_text(_two_sets("13"))
+    lines = segments(result.acknowledgment)
+
+    assert result.report.status.value == "rejected"
+    assert result.report.counts["transaction_sets_rejected"] == 2
+    assert result.report.acknowledgment_code == "R"
+    assert "IK5*R*4" in lines
+    assert "AK9*R*2*2*0" in lines
+    assert count_rows(ctx)["persons"] == 0
+
+
+def test_two_clean_sets_accepted(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    result = import_text(_two_sets("14"))
+
+    assert result.report.counts["members_applied"] == 2
+    assert "AK9*A*2*2*2" in segments(result.acknowledgment)

@@ -5,7 +5,8 @@ Each functional group gets an AK1 and an AK9. Each transaction set gets an AK2, 
 segment notes and IK4 element notes, and the IK5 result (A accepted, E accepted with
 errors, R rejected).
 An error in the ISA/IEA envelope gets a TA1 rejecting the interchange instead,
-because none of its groups were processed. ``write_999`` writes those records as X12.
+because none of its groups were processed. Any other error that rejects the interchange
+(a set's broken SE, for one) rejects every group in its AK9. ``write_999`` writes those records as X12.
 """
 
 from __future__ import annotations
@@ -172,7 +173,11 @@ def acknowledge(interchange: Interchange[Any], findings: Sequence[Finding]) -> A
     rejection = _interchange_rejection(interchange, own)
     if rejection is not None:
         return Acknowledgment(rejection, ())
-    return Acknowledgment(None, tuple(_acknowledge_group(group, own) for group in interchange.groups))
+    # An error inside a group can still break the interchange (a set's SE01 count, say). The
+    # importer then rejects the whole file, so every group is rejected, not only that set.
+    interchange_rejected = any(finding.is_error and finding.scope is FindingScope.INTERCHANGE for finding in own)
+    groups = tuple(_acknowledge_group(group, own, interchange_rejected) for group in interchange.groups)
+    return Acknowledgment(None, groups)
 
 
 def _interchange_rejection(
@@ -199,7 +204,9 @@ def _interchange_rejection(
     return None
 
 
-def _acknowledge_group(group: FunctionalGroup[Any], findings: list[Finding]) -> GroupAcknowledgment:
+def _acknowledge_group(
+    group: FunctionalGroup[Any], findings: list[Finding], interchange_rejected: bool
+) -> GroupAcknowledgment:
     own = [finding for finding in findings if _same_number(finding.group, group.control_number)]
     group_findings = [finding for finding in own if finding.transaction is None and _is_group_level(finding)]
     sets = tuple(_acknowledge_set(_set_header(transaction), own) for transaction in group.sets)
@@ -214,7 +221,7 @@ def _acknowledge_group(group: FunctionalGroup[Any], findings: list[Finding]) -> 
         len(sets),
     )
     accepted = sum(ack.status is not SetAcknowledgmentCode.REJECTED for ack in sets)
-    if codes or (sets and accepted == 0):
+    if codes or interchange_rejected or (sets and accepted == 0):
         status = GroupAcknowledgmentCode.REJECTED
         accepted = 0
     elif accepted < len(sets):

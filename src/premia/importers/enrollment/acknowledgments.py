@@ -2,7 +2,9 @@
 
 The acknowledgment reports syntax: envelope errors reject the interchange with a TA1, set
 errors reject a transaction set (IK5 R), and member errors and warnings are noted while the
-set is accepted with errors (IK5 E), because the members beside them were applied. TR3
+set is accepted with errors (IK5 E), because the members beside them were applied. A broken
+set envelope (SE01 count, SE02, a missing SE) rejects the whole file, so its 999 rejects
+every group (AK9 R, no set accepted) while the other sets keep their own IK5. TR3
 findings are noted the same way but never reject anything, so the 999 always agrees with
 what the import applied. Business rejections, such as an unknown plan, are not syntax
 errors; they are in the JSON import report.

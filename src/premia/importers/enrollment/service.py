@@ -356,6 +356,7 @@ def _reject_file(
             report.reject(_rejection(finding, RejectionScope.INTERCHANGE))
     _report_warnings(findings, report)
     report.status = ImportStatus.REJECTED
+    report.count(Count.TRANSACTION_SETS_REJECTED, len(parsed.transactions))
     report.count(Count.MEMBERS_RECEIVED, _member_count(parsed))
     report.count(Count.MEMBERS_REJECTED, _member_count(parsed))
     row = _new_row(ctx, report)
