@@ -133,3 +133,14 @@ def test_samples_read_later_alike(samples_dir: Path) -> None:
             if member is not None:
                 assert loop.head.is_subscriber == member.is_subscriber, path.name
                 assert loop.head.subscriber_id == member.subscriber_id, path.name
+
+
+def test_invalid_ins01_of_self_is_subscriber() -> None:
+    # The reader rejects INS01 X, yet INS02 18 says the loop is the subscriber's own.
+    text = enrollment_834(REJECTED_SUBSCRIBER.replace("INS*Y*18", "INS*X*18") + DEPENDENT_OF_REJECTED, HEADER)
+
+    (pending,) = scan_834(text).sets
+    whole = parse_834(text)
+
+    assert [loop.head.is_subscriber for loop in pending.loops] == [True, False]
+    assert whole.rejected_members[0].is_subscriber is True

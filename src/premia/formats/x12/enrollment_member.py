@@ -475,7 +475,7 @@ class MemberReader:
         member = self._member_record(values)
         if member is None or self.findings:
             return RejectedMember(
-                self.position, subscriber_id, self.name, tuple(self.findings), values[1] == "Y"
+                self.position, subscriber_id, self.name, tuple(self.findings), subscriber_loop(values)
             )
         return member
 
@@ -576,6 +576,18 @@ class MemberReader:
                     parse_cents(reference.value, "REF02")
                 except ElementError as error:
                     self._element_error(error, "REF", reference.position)
+
+
+def subscriber_loop(ins: list[str]) -> bool:
+    """Return whether the loop is a subscriber's: INS01 is Y, or INS01 is invalid and INS02 is 18 (self).
+
+    The reader rejects a loop with an invalid INS01, and the dependents after it belong to
+    it all the same.
+    """
+    indicator = ins[1] if len(ins) > 1 else ""
+    if indicator in ("Y", "N"):
+        return indicator == "Y"
+    return len(ins) > 2 and ins[2] == RelationshipCode.SELF.value
 
 
 def _with_city(street: Address | None, elements: list[str], position: int) -> Address:

@@ -22,7 +22,7 @@ from premia.formats.x12.elements import (
     parse_x12_time,
     require,
 )
-from premia.formats.x12.enrollment_member import MEMBER_NAME_CODES, PADDING, MemberReader
+from premia.formats.x12.enrollment_member import MEMBER_NAME_CODES, PADDING, MemberReader, subscriber_loop
 from premia.formats.x12.enrollment_records import (
     Beginning,
     ControlTotal,
@@ -116,7 +116,8 @@ def member_head(segments: list[list[str]]) -> MemberHead:
             own_loop = False
             coverage_loop = coverage_loop or tag in COVERAGE_LOOP_STARTS
     name_qualifier, name_id = (name[8], name[9]) if name is not None else ("", "")
-    return MemberHead(len(ins) > 1 and ins[1] == "Y", subscriber_id, name_qualifier, name_id)
+    return MemberHead(subscriber_loop(ins), subscriber_id, name_qualifier, name_id)
+
 
 
 class PendingSet(NamedTuple):

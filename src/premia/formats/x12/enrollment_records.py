@@ -305,7 +305,7 @@ class RejectedMember(NamedTuple):
     subscriber_id: str
     name: EntityName | None
     findings: tuple[Finding, ...]
-    # INS01 is Y. False also when INS01 is missing or invalid.
+    # INS01 is Y, or INS01 is invalid and INS02 is 18 (self).
     is_subscriber: bool = False
 
 

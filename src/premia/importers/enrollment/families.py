@@ -4,13 +4,14 @@ The implementation guide has every member of a family carry the subscriber's ide
 in REF*0F, and a dependent may be sent without its subscriber's loop. Some senders instead
 put each dependent's own identifier in REF*0F, right after its subscriber's loop. A
 dependent's REF*0F that differs from the preceding subscriber's therefore names the
-subscriber of another family only when that person is already a subscriber in Premia.
-Otherwise it is the dependent's own identifier, and the dependent belongs to the
-subscriber before it.
+subscriber of another family only when that person is already a subscriber in Premia, or
+when another dependent after the same subscriber loop carries it too. Otherwise it is the
+dependent's own identifier, and the dependent belongs to the subscriber before it.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -44,28 +45,48 @@ def family_keys(
     dependents stay in the family whose subscriber was rejected.
     """
     references = [head.subscriber_id.strip() for head in heads]
+    # The subscriber before each member, and which subscriber loop that is (the same
+    # identifier can come back later in the file).
     preceding: list[str | None] = []
+    runs: list[int] = []
     subscriber: str | None = None
+    run = 0
     previous_info: TransactionInfo | None = None
     for head, info, reference in zip(heads, infos, references, strict=True):
         if info is not previous_info:
             subscriber = None
             previous_info = info
+            run += 1
         if head.is_subscriber:
             subscriber = reference
+            run += 1
         preceding.append(subscriber)
+        runs.append(run)
 
-    ambiguous = {
-        reference
-        for head, reference, before in zip(heads, references, preceding, strict=True)
+    ambiguous = Counter(
+        (run, reference)
+        for head, reference, before, run in zip(heads, references, preceding, runs, strict=True)
         if not head.is_subscriber and before is not None and reference != before
-    }
-    subscribers = _existing_subscribers(ctx, ambiguous) if ambiguous else set()
+    )
+    subscribers = (
+        _existing_subscribers(ctx, {reference for _, reference in ambiguous}) if ambiguous else set()
+    )
+    # One identifier cannot be the own identifier of two dependents, so it names their
+    # subscriber, whose loop was not sent (or was rejected without INS01 and INS02 saying so).
+    shared = {key for key, dependents in ambiguous.items() if dependents > 1}
 
     keys: list[FamilyKey] = []
     previous: FamilyKey | None = None
-    for index, (head, reference, before) in enumerate(zip(heads, references, preceding, strict=True)):
-        if head.is_subscriber or before is None or reference == before or reference in subscribers:
+    for index, (head, reference, before, run) in enumerate(
+        zip(heads, references, preceding, runs, strict=True)
+    ):
+        if (
+            head.is_subscriber
+            or before is None
+            or reference == before
+            or reference in subscribers
+            or (run, reference) in shared
+        ):
             key_id, own = reference, None
         else:
             key_id, own = before, reference
