@@ -14,7 +14,7 @@ from premia.formats.x12 import RelationshipCode
 from premia.importers.enrollment import ImportResult
 from premia.infra.context import ServiceContext
 from tests.integration.enrollment_import.conftest import person
-from tests.integration.enrollment_import.enrollment_files import interchange_text, member
+from tests.integration.enrollment_import.enrollment_files import coverage, interchange_text, member
 
 pytestmark = pytest.mark.database
 
@@ -98,4 +98,44 @@ def test_dependent_own_identifier_joins_family(
     report = import_text(text).report
 
     assert report.counts["members_applied"] == 2
+    assert _members_of_policy_of(ctx, "S-1") == 2
+
+
+def _priced_family(*, faulty_child: str | None) -> str:
+    """A subscriber with Exchange amounts and two children; ``faulty_child`` spoils the first child."""
+    subscriber = member("S-1", first_name="ANA", amounts={"premium_cents": 41_000, "premium_total_cents": 90_000})
+    first = _child("S-1", "ALI", 1)
+    if faulty_child == "intake":
+        first = first._replace(coverages=(coverage(plan="99999VA0990001"),))
+    members = [subscriber, first, _child("S-1", "AMY", 2)] if faulty_child else [subscriber, _child("S-1", "AMY", 2)]
+    text = interchange_text(members)
+    if faulty_child == "reader":
+        text = text.replace("DMG*D8*20150101", "DMG*D8*20151301")
+    return text
+
+
+def _differences(result: ImportResult) -> list[tuple[str, str, int, int]]:
+    return [
+        (difference.amount, difference.coverage_month, difference.exchange_cents, difference.premia_cents)
+        for difference in result.report.rating_differences
+    ]
+
+
+@pytest.mark.parametrize("fault", ["reader", "intake"])
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "per-member"])
+def test_rejected_dependent_leaves_family_whole(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult], fault: str, bulk: bool
+) -> None:
+    # The family's Exchange amounts are compared with Premia's rating of the members it
+    # enrolled, once the family ends, as if the rejected child had not been sent.
+    savepoint = ctx.session.begin_nested()
+    without_child = import_text(_priced_family(faulty_child=None), bulk=bulk)
+    savepoint.rollback()
+
+    result = import_text(_priced_family(faulty_child=fault), bulk=bulk)
+
+    assert result.report.counts["members_applied"] == 2
+    assert result.report.counts["members_rejected"] == 1
+    assert _differences(without_child)
+    assert _differences(result) == _differences(without_child)
     assert _members_of_policy_of(ctx, "S-1") == 2

@@ -182,6 +182,11 @@ class BulkEnrollment:
 
     # Offering members ---------------------------------------------------------------------
 
+    def building(self, subscriber_id: str, *, starts: bool) -> bool:
+        """Return whether a member that does not start a family belongs to the family being buffered."""
+        family = self.current
+        return not starts and family is not None and family.subscriber.intake.subscriber_id == subscriber_id
+
     def offer(self, member: Member834, info: TransactionInfo, intake: Read, *, starts: bool) -> bool:
         """Buffer ``member`` when it belongs to a new family the bulk path can write; else False.
 

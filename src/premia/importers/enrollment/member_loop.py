@@ -51,6 +51,11 @@ def commit_points(keys: list[FamilyKey], skip: int, every: int | None) -> frozen
     return frozenset(points)
 
 
+def rejected_in_batch(bulk: BulkEnrollment, key: FamilyKey, intake: Read) -> bool:
+    """Return whether ``intake`` is a rejected dependent of the family the bulk path is buffering."""
+    return isinstance(intake, MemberRejected) and bulk.building(key.subscriber_id, starts=key.starts)
+
+
 class MemberLoop:
     """The members of one import, with the objects that apply them and the members to commit at."""
 
@@ -92,6 +97,13 @@ class MemberLoop:
         member, info = self.members[index]
         key = self.keys[index]
         bulk = self.bulk
+        if bulk is not None and rejected_in_batch(bulk, key, intake):
+            # The rejected dependent writes nothing, so its family stays in the batch and is
+            # compared with the Exchange's amounts once it is complete.
+            self.applier.start_family(key)
+            self.applier.apply(member, info, intake)
+            self.applier.finish_family()
+            return
         if bulk is not None and bulk.offer(member, info, intake, starts=key.starts):
             self.applier.finish_family()
             return

@@ -59,7 +59,7 @@ from premia.accounts.tables import Person
 from premia.importers.enrollment.applier import Applier
 from premia.importers.enrollment.bulk import BulkEnrollment, Known, PreparedBatch, existing_values
 from premia.importers.enrollment.intake import MUTUALLY_DEFINED_QUALIFIER
-from premia.importers.enrollment.member_loop import MemberLoop
+from premia.importers.enrollment.member_loop import MemberLoop, rejected_in_batch
 from premia.importers.enrollment.members import LoopFindings
 from premia.importers.enrollment.payers import Payers
 from premia.importers.enrollment.plans import PlanResolver
@@ -286,6 +286,10 @@ def _prepare_chunk(loop: MemberLoop, bulk: BulkEnrollment, first: int, end: int)
         if not bulk.pending:
             bulk.pending_first = index
         member, info = loop.members[index]
+        if rejected_in_batch(bulk, loop.keys[index], intake):
+            # Reported by the writing process before the family's batch, as without workers.
+            segments.append(index)
+            continue
         if bulk.offer(member, info, intake, starts=loop.keys[index].starts):
             continue
         bulk.flush()
