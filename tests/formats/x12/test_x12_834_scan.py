@@ -144,3 +144,12 @@ def test_invalid_ins01_of_self_is_subscriber() -> None:
 
     assert [loop.head.is_subscriber for loop in pending.loops] == [True, False]
     assert whole.rejected_members[0].is_subscriber is True
+
+
+def test_impossible_date_hint() -> None:
+    (rejected,) = parse_834(_file()).rejected_members
+
+    (finding,) = rejected.findings
+    assert finding.value == "19801340"
+    assert finding.hint is not None
+    assert "month is 01 to 12" in finding.hint

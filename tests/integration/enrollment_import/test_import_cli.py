@@ -145,7 +145,7 @@ def test_full_file_shows_differences(premia: Invoke, tmp_path: Path) -> None:
 
     # A full file changes nothing, so what differs is printed, not only written to the report.
     assert result.exit_code == 0, result.output
-    assert "differs for V-1: member is None in Premia" in result.output
+    assert "differs for V-1: member is missing in Premia" in result.output
     assert "1 of them compared with Premia's records only; nothing written for them" in result.output
 
 

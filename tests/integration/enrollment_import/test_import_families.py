@@ -67,6 +67,9 @@ def test_rejected_subscriber_takes_dependents(
     codes = [(rejection.subscriber_id, rejection.code) for rejection in report.rejections]
     assert codes[1:] == [("S-2", "enrollment.subscriber_rejected")] * 2
     assert codes[0][0] == "S-2"
+    # The dependents' reason names the subscriber and why it was rejected.
+    assert report.rejections[1].reason.startswith("Subscriber S-2 was rejected at segment ")
+    assert report.rejections[0].reason in report.rejections[1].reason
     assert report.counts["members_applied"] == 2
     assert _persons(ctx) == 2
     assert _members_of_policy_of(ctx, "S-1") == 2

@@ -42,16 +42,17 @@ class ElementError(Exception):
 def parse_d8(value: str, element: str) -> date:
     """Parse a ``CCYYMMDD`` date."""
     # fromisoformat also accepts ISO week dates such as 2026W011, which X12 does not.
+    hint = "Send the date as eight digits, year first, for example 20260401."
     if len(value) == 8 and value.isdigit():
         try:
             return date.fromisoformat(value)
         except ValueError:
-            pass
+            hint = "Send a date that exists: the month is 01 to 12 and the day exists in that month."
     raise ElementError(
         FindingCode.INVALID_DATE,
         element,
         f"{element} {value!r} is not a valid CCYYMMDD date.",
-        "Send the date as eight digits, year first, for example 20260401.",
+        hint,
         value,
     )
 

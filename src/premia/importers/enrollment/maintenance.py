@@ -116,10 +116,12 @@ def _family_subscriber(run: ImportRun, intake: MemberIntake, family: Family) -> 
     if family.subscriber is not None:
         return family.subscriber
     if family.rejection is not None:
+        rejection = family.rejection
+        subscriber = f"Subscriber {rejection.subscriber_id}" if rejection.subscriber_id else "The subscriber"
         raise MemberRejected(
             "enrollment.subscriber_rejected",
-            f"The subscriber's loop at segment {family.rejection.member_position} was rejected "
-            f"({family.rejection.code}), so the dependent has no policy to join.",
+            f"{subscriber} was rejected at segment {rejection.member_position} ({rejection.reason}), "
+            "so this dependent has no policy to join.",
             segment_id="INS",
             position=intake.position,
             hint="Correct the subscriber's loop and send the family again.",

@@ -177,13 +177,17 @@ def _echo_differences(report: ImportReport) -> None:
     for discrepancy in report.discrepancies[:20]:
         member = discrepancy.member_id or discrepancy.subscriber_id
         typer.echo(
-            f"  differs for {member}: {discrepancy.field} is {discrepancy.premia_value!r} in Premia, "
-            f"{discrepancy.file_value!r} in the file"
+            f"  differs for {member}: {discrepancy.field} is {_shown(discrepancy.premia_value)} in Premia, "
+            f"{_shown(discrepancy.file_value)} in the file"
         )
     if len(report.discrepancies) > 20:
         typer.echo(f"  ... and {len(report.discrepancies) - 20} more differences in the report")
     if report.rating_differences:
         typer.echo(f"  {len(report.rating_differences)} Exchange amounts differ from Premia's rating (listed in the report)")
+
+
+def _shown(value: str | None) -> str:
+    return "missing" if value is None else repr(value)
 
 
 def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None:
@@ -194,7 +198,7 @@ def _echo_summary(path: Path, result: ImportResult, written: list[Path]) -> None
         f"{counts['members_rejected']} rejected"
     )
     if report.workers:
-        line += f" ({report.workers} worker processes)"
+        line += f" ({report.workers} worker process{'es' if report.workers > 1 else ''})"
     if report.duplicate_of is not None:
         line = f"{path.name}: duplicate of import {report.duplicate_of}; nothing changed"
     colour = typer.colors.RED if report.status is ImportStatus.REJECTED else None
