@@ -142,3 +142,48 @@ def test_rejected_dependent_leaves_family_whole(
     assert _differences(without_child)
     assert _differences(result) == _differences(without_child)
     assert _members_of_policy_of(ctx, "S-1") == 2
+
+
+def test_subscriber_without_own_ref_0f_takes_dependents(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    # The subscriber's REF*0F comes after its name, so the reader rejects the loop; the
+    # dependents carrying that REF*0F are still its family.
+    text = interchange_text([member("S-1", first_name="ANA"), member("S-2", first_name="BEA")])
+    loop_start = text.index("REF*0F*S-2~")
+    name_end = text.index("~", text.index("NM1*IL", loop_start)) + 1
+    text = text[:loop_start] + text[loop_start + len("REF*0F*S-2~\n") : name_end] + "\nREF*0F*S-2~" + text[name_end:]
+    children = interchange_text([_child("S-2", "BO", 2), _child("S-2", "BEN", 3)])
+    body = children[children.index("INS*") : children.index("SE*")]
+    text = _appended(text, body)
+
+    report = import_text(text).report
+
+    assert [rejection.code for rejection in report.rejections][1:] == ["enrollment.subscriber_rejected"] * 2
+    assert _persons(ctx) == 1
+
+
+def test_dependent_naming_earlier_subscriber_joins_that_family(
+    ctx: ServiceContext, import_text: Callable[..., ImportResult]
+) -> None:
+    # A REF*0F that is another subscriber's in the same file names that subscriber: it is not
+    # the dependent's own identifier, so the subscriber's record is left alone.
+    text = interchange_text(
+        [member("S-1", first_name="ANA"), member("S-2", first_name="BEA"), _child("S-1", "ALI", 1)]
+    )
+
+    report = import_text(text).report
+
+    assert report.counts["members_applied"] == 3
+    assert person(ctx, "S-1").first_name == "ANA"
+    assert _members_of_policy_of(ctx, "S-1") == 2
+    assert _members_of_policy_of(ctx, "S-2") == 1
+
+
+def _appended(text: str, loops: str) -> str:
+    """Return ``text`` with member ``loops`` added before SE, SE01 counting them."""
+    se = text.index("SE*")
+    count = int(text[se + 3 : text.index("*", se + 3)]) + loops.count("~")
+    trailer = text[se:]
+    trailer = f"SE*{count}*" + trailer[trailer.index("*", 3) + 1 :]
+    return text[:se] + loops + trailer

@@ -87,12 +87,17 @@ class MemberText(NamedTuple):
 def member_head(segments: list[list[str]]) -> MemberHead:
     """Return INS01, the REF*0F of the member's own loop and NM108/NM109 of its name (loop 2100A).
 
+    Without a REF*0F in its own loop (which the reader rejects), the first REF*0F of the
+    loop stands in, so that the dependents carrying it stay with the rejected member.
+
     These are read as sent, without the checks of ``MemberReader``, so that the import
     can group a large file into families before any member is read in full. The REF*0F
     comes before the name in the guide's order, so the search usually ends at the name.
     """
     ins = segments[0]
     subscriber_id = ""
+    # A REF*0F outside the member's own loop, for a loop the reader rejects for that.
+    misplaced_id = ""
     name: list[str] | None = None
     # In the member's own loop (2000); in a coverage or other-coverage loop, whose NM1 names
     # a provider or another payer.
@@ -102,8 +107,11 @@ def member_head(segments: list[list[str]]) -> MemberHead:
         elements = segments[index]
         tag = elements[0]
         if tag == "REF":
-            if own_loop and not subscriber_id and len(elements) > 2 and elements[1] == "0F":
-                subscriber_id = elements[2]
+            if not subscriber_id and len(elements) > 2 and elements[1] == "0F":
+                if own_loop:
+                    subscriber_id = elements[2]
+                elif not misplaced_id:
+                    misplaced_id = elements[2]
         elif tag == "NM1":
             if name is None and not coverage_loop and len(elements) > 1 and elements[1] in MEMBER_NAME_CODES:
                 name = elements + PADDING
@@ -116,8 +124,7 @@ def member_head(segments: list[list[str]]) -> MemberHead:
             own_loop = False
             coverage_loop = coverage_loop or tag in COVERAGE_LOOP_STARTS
     name_qualifier, name_id = (name[8], name[9]) if name is not None else ("", "")
-    return MemberHead(subscriber_loop(ins), subscriber_id, name_qualifier, name_id)
-
+    return MemberHead(subscriber_loop(ins), subscriber_id or misplaced_id, name_qualifier, name_id)
 
 
 class PendingSet(NamedTuple):

@@ -4,9 +4,10 @@ The implementation guide has every member of a family carry the subscriber's ide
 in REF*0F, and a dependent may be sent without its subscriber's loop. Some senders instead
 put each dependent's own identifier in REF*0F, right after its subscriber's loop. A
 dependent's REF*0F that differs from the preceding subscriber's therefore names the
-subscriber of another family only when that person is already a subscriber in Premia, or
-when another dependent after the same subscriber loop carries it too. Otherwise it is the
-dependent's own identifier, and the dependent belongs to the subscriber before it.
+subscriber of another family only when that person is already a subscriber in Premia or
+in the file, or when another dependent after the same subscriber loop carries it too.
+Otherwise it is the dependent's own identifier, and the dependent belongs to the
+subscriber before it.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def family_keys(
     )
     subscribers = (
         _existing_subscribers(ctx, {reference for _, reference in ambiguous}) if ambiguous else set()
+    )
+    # A subscriber's REF*0F anywhere in the file is not a dependent's own identifier either:
+    # taken as one, the dependent's values would overwrite that subscriber's record.
+    subscribers.update(
+        reference for head, reference in zip(heads, references, strict=True) if head.is_subscriber
     )
     # One identifier cannot be the own identifier of two dependents, so it names their
     # subscriber, whose loop was not sent (or was rejected without INS01 and INS02 saying so).
