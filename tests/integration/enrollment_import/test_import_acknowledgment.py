@@ -113,3 +113,14 @@ def test_two_clean_sets_accepted(ctx: ServiceContext, import_text: Callable[...,
 
     assert result.report.counts["members_applied"] == 2
     assert "AK9*A*2*2*2" in segments(result.acknowledgment)
+
+
+def test_fault_found_twice_noted_once(ctx: ServiceContext, import_text: Callable[..., ImportResult]) -> None:
+    # TR3 validation and Premia's reader both find the impossible birth date.
+    text = interchange_text([member("A-1"), member("B-1")])
+    second = text.index("DMG*D8*19860520*F~", text.index("DMG*D8*19860520*F~") + 1)
+    text = text[:second] + BAD_BIRTH_DATE + text[second + len(BAD_BIRTH_DATE) :]
+
+    lines = segments(import_text(text, tr3=True).acknowledgment)
+
+    assert lines.count("IK4*2**8*19860230") == 1

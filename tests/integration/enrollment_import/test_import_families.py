@@ -160,6 +160,7 @@ def test_subscriber_without_own_ref_0f_takes_dependents(
     report = import_text(text).report
 
     assert [rejection.code for rejection in report.rejections][1:] == ["enrollment.subscriber_rejected"] * 2
+    assert report.rejections[1].reason.startswith("Subscriber S-2 was rejected")
     assert _persons(ctx) == 1
 
 

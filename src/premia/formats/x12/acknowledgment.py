@@ -280,7 +280,10 @@ def _segment_notes(header: SetHeader, findings: list[Finding]) -> tuple[SegmentN
         key = (finding.position, finding.segment_id)
         elements = notes.setdefault(key, [])
         if finding.element and finding.code not in SEGMENT_ERROR_CODES:
-            elements.append(_element_note(finding))
+            note = _element_note(finding)
+            # TR3 validation and Premia's reader can both find the same fault.
+            if note not in elements:
+                elements.append(note)
             segment_codes.setdefault(key, SEGMENT_HAS_ELEMENT_ERRORS)
         else:
             segment_codes[key] = _segment_code(finding)

@@ -117,7 +117,9 @@ def _family_subscriber(run: ImportRun, intake: MemberIntake, family: Family) -> 
         return family.subscriber
     if family.rejection is not None:
         rejection = family.rejection
-        subscriber = f"Subscriber {rejection.subscriber_id}" if rejection.subscriber_id else "The subscriber"
+        # A subscriber loop without a REF*0F of its own is keyed by the first one it sent.
+        subscriber_id = rejection.subscriber_id or family.subscriber_id
+        subscriber = f"Subscriber {subscriber_id}" if subscriber_id else "The subscriber"
         raise MemberRejected(
             "enrollment.subscriber_rejected",
             f"{subscriber} was rejected at segment {rejection.member_position} ({rejection.reason}), "
