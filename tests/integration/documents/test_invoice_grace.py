@@ -87,6 +87,12 @@ def _grace_notice(ctx, notice_type, account, policy, *, as_of: date, data: dict)
     )
 
 
+def _daughter_days_notice(ctx, account, daughter, *, as_of: date) -> Notice:
+    """The daughter's 31-day grace notice, ending 2026-02-02 and paid through 2025-12-31."""
+    data = _days_grace(daughter, grace_end="2026-02-02", paid_through="2025-12-31")
+    return _grace_notice(ctx, NoticeType.DELINQUENCY, account, daughter, as_of=as_of, data=data)
+
+
 def _invoice_notice(story, account, invoice_date: date) -> Notice:
     story.bill(invoice_date)
     invoice = next(invoice for invoice in story.invoices(account) if invoice.issue_date == invoice_date)
@@ -112,14 +118,7 @@ def test_box_ignores_other_policys_notice(story, ctx, documents_dir):
     story.bill(JANUARY_INVOICE)
     _grace_notice(ctx, NoticeType.DELINQUENCY, account, couple, as_of=date(2026, 1, 3), data=_aptc_grace(couple))
     # The daughter's own short grace period, opened later and already cured by the invoice.
-    _grace_notice(
-        ctx,
-        NoticeType.DELINQUENCY,
-        account,
-        daughter,
-        as_of=date(2026, 1, 10),
-        data=_days_grace(daughter, grace_end="2026-02-02", paid_through="2025-12-31"),
-    )
+    _daughter_days_notice(ctx, account, daughter, as_of=date(2026, 1, 10))
     couple.status = PolicyStatus.GRACE.value
     invoice_notice = _invoice_notice(story, account, FEBRUARY_INVOICE)
 
@@ -142,14 +141,7 @@ def test_box_shows_earliest_grace_end(story, ctx):
     account, couple, daughter = _household(story, exchange=True)
     story.aptc(couple, 40_000, start=date(2026, 1, 1))
     story.bill(JANUARY_INVOICE)
-    _grace_notice(
-        ctx,
-        NoticeType.DELINQUENCY,
-        account,
-        daughter,
-        as_of=date(2026, 1, 3),
-        data=_days_grace(daughter, grace_end="2026-02-02", paid_through="2025-12-31"),
-    )
+    _daughter_days_notice(ctx, account, daughter, as_of=date(2026, 1, 3))
     # The couple's APTC grace notice is the account's newest, yet its period ends last.
     _grace_notice(ctx, NoticeType.DELINQUENCY, account, couple, as_of=date(2026, 1, 5), data=_aptc_grace(couple))
     couple.status = PolicyStatus.GRACE.value
@@ -170,14 +162,7 @@ def test_box_shows_earliest_grace_end(story, ctx):
 def test_box_reads_policys_latest_notice(story, ctx):
     account, couple, daughter = _household(story)
     story.bill(JANUARY_INVOICE)
-    _grace_notice(
-        ctx,
-        NoticeType.DELINQUENCY,
-        account,
-        daughter,
-        as_of=date(2026, 1, 3),
-        data=_days_grace(daughter, grace_end="2026-02-02", paid_through="2025-12-31"),
-    )
+    _daughter_days_notice(ctx, account, daughter, as_of=date(2026, 1, 3))
     _grace_notice(ctx, NoticeType.DELINQUENCY, account, couple, as_of=date(2026, 1, 3), data=_aptc_grace(couple))
     second = _aptc_grace(couple, stage="second") | {"amount_due_cents": 120_000}
     _grace_notice(ctx, NoticeType.GRACE_SECOND, account, couple, as_of=date(2026, 1, 12), data=second)
