@@ -102,7 +102,7 @@ def test_scan_keeps_readings_when_asked() -> None:
 
 
 def test_padded_elements_read_alike() -> None:
-    # Spaces around elements take the tokenizer's trimming path; the kept text has the trimmed values.
+    # Spaces around elements take the tokenizer's trimming path, so the kept text has trimmed values.
     text = _file().replace("*DOE*", "* DOE *")
 
     scanned = scan_834(text)
@@ -136,7 +136,7 @@ def test_samples_read_later_alike(samples_dir: Path) -> None:
 
 
 def test_invalid_ins01_of_self_is_subscriber() -> None:
-    # The reader rejects INS01 X, yet INS02 18 says the loop is the subscriber's own.
+    # The reader rejects INS01 X, yet INS02 18 marks the loop as the subscriber's own.
     text = enrollment_834(REJECTED_SUBSCRIBER.replace("INS*Y*18", "INS*X*18") + DEPENDENT_OF_REJECTED, HEADER)
 
     (pending,) = scan_834(text).sets

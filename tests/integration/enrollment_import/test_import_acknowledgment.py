@@ -93,7 +93,7 @@ def _two_sets(second_count: str) -> str:
     return text[:end] + second + "GE*2*1~" + text[end + len("GE*1*1~") :]
 
 
-def test_broken_set_rejects_file_and_every_set(
+def test_broken_set_rejects_every_set(
     ctx: ServiceContext, import_text: Callable[..., ImportResult]
 ) -> None:
     # A wrong SE01 breaks the envelope: nothing is applied, and the 999 rejects both sets' group.

@@ -53,7 +53,7 @@ def test_rejected_subscriber_takes_dependents(
         ]
     )
     # The reader rejects S-2's own loop, for a birth date that is no date or an INS01 that is
-    # neither Y nor N (INS02 18 still says it is the subscriber).
+    # neither Y nor N (INS02 18 still marks it as the subscriber).
     second = text.index("REF*0F*S-2~")
     start = text.rindex("INS*", 0, second)
     loop = text[start:second].replace("INS*Y*18", f"INS*{ins01}*18")
@@ -144,10 +144,10 @@ def test_rejected_dependent_leaves_family_whole(
     assert _members_of_policy_of(ctx, "S-1") == 2
 
 
-def test_subscriber_without_own_ref_0f_takes_dependents(
+def test_misplaced_ref_0f_keeps_family(
     ctx: ServiceContext, import_text: Callable[..., ImportResult]
 ) -> None:
-    # The subscriber's REF*0F comes after its name, so the reader rejects the loop; the
+    # The subscriber's REF*0F comes after its name, so the reader rejects the loop. The
     # dependents carrying that REF*0F are still its family.
     text = interchange_text([member("S-1", first_name="ANA"), member("S-2", first_name="BEA")])
     loop_start = text.index("REF*0F*S-2~")
@@ -164,7 +164,7 @@ def test_subscriber_without_own_ref_0f_takes_dependents(
     assert _persons(ctx) == 1
 
 
-def test_dependent_naming_earlier_subscriber_joins_that_family(
+def test_dependent_joins_named_subscriber(
     ctx: ServiceContext, import_text: Callable[..., ImportResult]
 ) -> None:
     # A REF*0F that is another subscriber's in the same file names that subscriber: it is not

@@ -1,9 +1,10 @@
 """The members of an import's accepted transaction sets, read from their loops when first needed.
 
 The file is scanned first (``scan_834``): its envelope and set headers are checked, and each
-member loop is kept as split segments. The import groups members into families from what it
-reads of each loop without checks (``MemberHead``), and each member loop is then read in
-full by the process that applies or prepares it. So a large file's member loops are read by
+member loop is kept as text. Without workers the scan reads each loop at once instead. The
+import groups members into families from what the scan takes from each loop without checks
+(``MemberHead``), and each member loop is then read in full by the process that applies or
+prepares it. So a large file's member loops are read by
 all the import's processes at once instead of by one before the others start.
 
 The findings of each loop are kept, whichever process read it, so that the 999 and the
@@ -32,7 +33,7 @@ Record = Member834 | RejectedMember
 
 
 class LoopFindings(NamedTuple):
-    """What a process that read a loop tells the one that keeps the findings: rejected or not, and why."""
+    """The outcome of a loop read in another process: whether the reader rejected it, and its findings."""
 
     rejected: bool
     findings: tuple[Finding, ...]
@@ -93,7 +94,7 @@ class FileMembers:
         return record
 
     def release(self, first: int, end: int) -> None:
-        """Drop the records of a finished chunk; their findings stay."""
+        """Drop the records of a finished chunk, keeping their findings."""
         records = self.records
         for index in range(first, end):
             records.pop(index, None)
